@@ -1,0 +1,193 @@
+// The one OpenAI-compatible backend: HTTP to the upstream, retries before the first byte, early
+// commit while the upstream is prefilling, and the stream translator in between.
+import type { ConsolaInstance } from "consola";
+import * as v from "valibot";
+import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
+import { ChunkSchema } from "../protocol/openai.ts";
+import { AnthropicError, mapStreamError, mapUpstreamError } from "../translate/errors.ts";
+import { type IdFactory, randomId } from "../translate/ids.ts";
+import { translateRequest } from "../translate/request.ts";
+import { makeSigner } from "../translate/signature.ts";
+import { StreamTranslator } from "../translate/stream.ts";
+import { makeToolIndex } from "../translate/tool-index.ts";
+import { estimateInputTokens } from "../translate/usage.ts";
+import type { ServerProfile } from "./profiles.ts";
+import { profileForModel } from "./profiles.ts";
+import { readSseData, StreamIdleError } from "./sse-reader.ts";
+import type { Backend, BackendInfo, ModelInfo, SendOptions } from "./types.ts";
+
+export interface OpenAICompatibleOptions {
+  profile: ServerProfile;
+  baseUrl: string;
+  apiKey?: string;
+  logger: ConsolaInstance;
+  /** Commit (200 + message_start) when the upstream has not answered after this long (§7.7). */
+  commitAfterMs?: number;
+  /** A stream that sends nothing for this long ends with overloaded_error. */
+  idleTimeoutMs?: number;
+  /** Attempts for connection errors and 429/503 before the first byte. */
+  retries?: number;
+  retryBaseMs?: number;
+  ids?: IdFactory;
+  sign?: (thinking: string) => string;
+}
+
+type Attempt = { ok: true; response: Response } | { ok: false; error: AnthropicError };
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export class OpenAICompatibleBackend implements Backend {
+  readonly name: string;
+  private readonly url: string;
+  private readonly ids: IdFactory;
+  private readonly sign: (thinking: string) => string;
+
+  constructor(private readonly opts: OpenAICompatibleOptions) {
+    this.name = opts.profile.name;
+    this.url = opts.baseUrl.replace(/\/+$/, "");
+    this.ids = opts.ids ?? randomId;
+    this.sign = opts.sign ?? makeSigner();
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...(this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {}),
+      ...this.opts.profile.headers,
+    };
+  }
+
+  async describe(signal: AbortSignal): Promise<BackendInfo> {
+    const res = await fetch(`${this.url}/models`, { headers: this.headers(), signal });
+    if (!res.ok) throw mapUpstreamError(res.status, await res.text(), this.name);
+    const body = (await res.json()) as { data?: Record<string, unknown>[] };
+    const models: ModelInfo[] = (body.data ?? []).map((m) => {
+      const ctx = m.max_model_len ?? m.context_length ?? m.context_window ?? m.max_context_length;
+      return { id: String(m.id), ...(typeof ctx === "number" ? { contextWindow: ctx } : {}) };
+    });
+    return { name: this.name, baseUrl: this.url, models };
+  }
+
+  async *send(req: MessagesRequest, { model, signal }: SendOptions): AsyncGenerator<AnthropicEvent> {
+    const translateProfile = profileForModel(this.opts.profile, model);
+    const { request, notes } = translateRequest(req, { model, profile: translateProfile });
+    for (const note of notes) this.opts.logger.debug(note);
+    const body = JSON.stringify(request);
+    const translator = new StreamTranslator({
+      model: req.model,
+      tools: makeToolIndex(req.tools),
+      estimatedInputTokens: estimateInputTokens(body.length),
+      ids: this.ids,
+      sign: this.sign,
+      inlineThink: translateProfile.inlineThink,
+      stopSequences: req.stop_sequences ?? undefined,
+    });
+    const log = () => {
+      for (const l of translator.log.splice(0)) this.opts.logger[l.level](l.message);
+    };
+    // Failures before commit become HTTP errors; after it, one error event ends the stream.
+    const failure = (error: AnthropicError): AnthropicEvent[] => {
+      if (!translator.committed) throw error;
+      this.opts.logger.warn(`stream failed after commit: ${error.message}`);
+      return translator.fail(error);
+    };
+
+    const pending = this.post(body, signal);
+    const commitAfter = this.opts.commitAfterMs ?? 5000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const early = await Promise.race([
+      pending,
+      new Promise<"slow">((resolve) => (timer = setTimeout(() => resolve("slow"), commitAfter))),
+    ]);
+    clearTimeout(timer);
+    if (early === "slow") {
+      this.opts.logger.debug(`upstream silent for ${commitAfter} ms; committing the stream early`);
+      yield* translator.commit();
+    }
+    const attempt = early === "slow" ? await pending : early;
+    if (signal.aborted) return;
+    if (!attempt.ok) return yield* failure(attempt.error);
+    const response = attempt.response;
+
+    try {
+      if (!request.stream) {
+        const text = await response.text();
+        const parsed = v.safeParse(ChunkSchema, safeJson(text));
+        if (!parsed.success) return yield* failure(new AnthropicError(502, "api_error", `${this.name}: unreadable response: ${text.slice(0, 200)}`));
+        if (parsed.output.error) return yield* failure(mapStreamError(parsed.output.error, this.name));
+        yield* translator.chunk(parsed.output);
+        yield* translator.end();
+        return;
+      }
+      if (!response.body) return yield* failure(new AnthropicError(502, "api_error", `${this.name}: empty response body`));
+      for await (const data of readSseData(response.body, this.opts.idleTimeoutMs ?? 300_000)) {
+        if (data.trim() === "[DONE]") break;
+        const json = safeJson(data);
+        const parsed = v.safeParse(ChunkSchema, json);
+        if (!parsed.success) {
+          return yield* failure(new AnthropicError(502, "api_error", `${this.name}: malformed stream chunk: ${data.slice(0, 200)}`));
+        }
+        const chunk = parsed.output;
+        if (chunk.error) return yield* failure(mapStreamError(chunk.error, this.name));
+        if (chunk.choices?.[0]?.finish_reason === "error") return yield* failure(mapStreamError({ message: "upstream reported finish_reason error" }, this.name));
+        const events = translator.chunk(chunk);
+        log();
+        yield* events;
+      }
+      yield* translator.end();
+      log();
+    } catch (e) {
+      if (signal.aborted) return;
+      if (e instanceof AnthropicError) return yield* failure(e);
+      if (e instanceof StreamIdleError) return yield* failure(new AnthropicError(529, "overloaded_error", `${this.name}: ${e.message}`));
+      return yield* failure(new AnthropicError(500, "api_error", `${this.name}: stream interrupted: ${describeError(e)}`));
+    }
+  }
+
+  /** POST with retries before the first byte: connection errors, 429 and 503 only. */
+  private async post(body: string, signal: AbortSignal): Promise<Attempt> {
+    const retries = this.opts.retries ?? 2;
+    const baseMs = this.opts.retryBaseMs ?? 250;
+    for (let attempt = 0; ; attempt++) {
+      let error: AnthropicError;
+      let retryAfterMs = 0;
+      try {
+        const response = await fetch(`${this.url}/chat/completions`, { method: "POST", headers: this.headers(), body, signal });
+        if (response.ok) return { ok: true, response };
+        const headers = Object.fromEntries(response.headers);
+        error = mapUpstreamError(response.status, await response.text().catch(() => ""), this.name, headers);
+        if (response.status !== 429 && response.status !== 503) return { ok: false, error };
+        retryAfterMs = Number(headers["retry-after"]) * 1000 || 0;
+      } catch (e) {
+        if (signal.aborted) return { ok: false, error: new AnthropicError(500, "api_error", "client disconnected") };
+        error = new AnthropicError(500, "api_error", `${this.name} unreachable at ${this.url}: ${describeError(e)}`);
+      }
+      if (attempt >= retries || retryAfterMs > 10_000) return { ok: false, error };
+      const delay = Math.max(retryAfterMs, baseMs * 2 ** attempt);
+      this.opts.logger.debug(`retrying upstream in ${delay} ms: ${error.message}`);
+      await sleep(delay, signal);
+      if (signal.aborted) return { ok: false, error };
+    }
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: string }).code;
+    return code ? `${code} (${e.message})` : e.message;
+  }
+  return String(e);
+}

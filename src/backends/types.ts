@@ -1,0 +1,31 @@
+// The contract between the server and every upstream (architecture.md "Contracts").
+import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
+
+export interface ModelInfo {
+  id: string;
+  contextWindow?: number;
+}
+
+export interface BackendInfo {
+  name: string;
+  baseUrl: string;
+  models: ModelInfo[];
+  /** The context window of the configured model, when the server tells us. */
+  contextWindow?: number;
+}
+
+export interface SendOptions {
+  /** Backend model chosen by routing. */
+  model: string;
+  signal: AbortSignal;
+}
+
+export interface Backend {
+  readonly name: string;
+  describe(signal: AbortSignal): Promise<BackendInfo>;
+  /**
+   * Yields Anthropic events for one request. Throws AnthropicError before the first event for
+   * failures that must become an HTTP status; after that, failures arrive as one `error` event.
+   */
+  send(req: MessagesRequest, opts: SendOptions): AsyncIterable<AnthropicEvent>;
+}

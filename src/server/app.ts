@@ -1,0 +1,101 @@
+// The Hono app: HTTP → validate → route → backend → SSE. Knows no backend wire format.
+import type { ConsolaInstance } from "consola";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Backend } from "../backends/types.ts";
+import { countChatRequestTokens } from "../context/tokens.ts";
+import { CountTokensRequestSchema, MessagesRequestSchema } from "../protocol/anthropic.ts";
+import { type IdFactory, randomId } from "../translate/ids.ts";
+import { DEFAULT_PROFILE } from "../translate/profile.ts";
+import { translateRequest } from "../translate/request.ts";
+import { anthropicError, asAnthropicError, errorResponse } from "./errors.ts";
+import { answerMessage, answerStream } from "./respond.ts";
+import { type Routing, routeModel } from "./routing.ts";
+import { checkAccess } from "./access.ts";
+import { parseJsonBody, unknownFields, validate } from "./validate.ts";
+
+export interface AppDeps {
+  backend: Backend;
+  routing: Routing;
+  logger: ConsolaInstance;
+  /** Anthropic rejects bodies over 32 MB; we do the same. */
+  bodyLimitBytes?: number;
+  /** Keep-alive `ping` while the upstream is silent. */
+  pingIntervalMs?: number;
+  /** When set, every request must carry this key (x-api-key or Bearer). */
+  requiredApiKey?: string;
+  /** Refuse requests whose Host is not a loopback name (DNS-rebinding guard). */
+  loopbackHostOnly?: boolean;
+  ids?: IdFactory;
+}
+
+type Env = { Variables: { requestId: string } };
+
+export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+
+export function createApp(deps: AppDeps): Hono<Env> {
+  const { backend, logger } = deps;
+  const ids = deps.ids ?? randomId;
+  const app = new Hono<Env>();
+
+  app.use(async (c, next) => {
+    const id = ids("req");
+    c.set("requestId", id);
+    c.header("request-id", id);
+    const denied = checkAccess(c.req.raw.headers, deps);
+    if (denied) return errorResponse(c, denied);
+    await next();
+  });
+
+  app.onError((e, c) => {
+    const error = asAnthropicError(e);
+    if (error !== e) logger.error(`unhandled error on ${c.req.path}: ${error.message}`);
+    else logger.debug(`${c.req.path}: ${error.status} ${error.message}`);
+    return errorResponse(c, error);
+  });
+  app.notFound((c) => errorResponse(c, anthropicError("not_found_error", `no route for ${c.req.method} ${c.req.path}`)));
+
+  const limit = bodyLimit({
+    maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    onError: (c) =>
+      errorResponse(c, anthropicError("request_too_large", `request body exceeds ${deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT} bytes`)),
+  });
+
+  app.get("/health", (c) => c.json({ ok: true, backend: backend.name }));
+
+  app.get("/v1/models", async (c) => {
+    const info = await backend.describe(c.req.raw.signal).catch((e) => {
+      throw asAnthropicError(e);
+    });
+    return c.json({
+      data: info.models.map((m) => ({ type: "model", id: m.id, display_name: m.id, created_at: "1970-01-01T00:00:00Z" })),
+      has_more: false,
+      first_id: info.models[0]?.id ?? null,
+      last_id: info.models.at(-1)?.id ?? null,
+    });
+  });
+
+  app.post("/v1/messages", limit, async (c) => {
+    const body = parseJsonBody(await c.req.text());
+    const req = validate(MessagesRequestSchema, body);
+    const extra = unknownFields(body as object);
+    if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
+    const model = routeModel(req.model, deps.routing);
+    logger.debug(`${c.get("requestId")} ${req.model} → ${backend.name}:${model} stream=${req.stream === true}`);
+
+    // Client disconnect aborts the upstream request.
+    const abort = new AbortController();
+    c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    const events = backend.send(req, { model, signal: abort.signal })[Symbol.asyncIterator]();
+    if (req.stream) return answerStream(c, events, abort, { pingIntervalMs: deps.pingIntervalMs ?? 10_000, logger });
+    return answerMessage(c, events, abort);
+  });
+
+  app.post("/v1/messages/count_tokens", limit, async (c) => {
+    const req = validate(CountTokensRequestSchema, parseJsonBody(await c.req.text()));
+    const { request } = translateRequest(req, { model: routeModel(req.model, deps.routing), profile: DEFAULT_PROFILE });
+    return c.json({ input_tokens: await countChatRequestTokens(request) });
+  });
+
+  return app;
+}

@@ -1,0 +1,22 @@
+// Anthropic error envelopes for HTTP responses (protocol.md §3).
+import type { Context } from "hono";
+import type { ErrorType } from "../protocol/anthropic.ts";
+import { AnthropicError, STATUS_OF_TYPE } from "../translate/errors.ts";
+
+export function errorResponse(c: Context, error: AnthropicError): Response {
+  const requestId = c.get("requestId") as string | undefined;
+  for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+  return c.json(
+    { type: "error", error: error.body, ...(requestId ? { request_id: requestId } : {}) },
+    error.status as 400,
+  );
+}
+
+export const anthropicError = (type: ErrorType, message: string) =>
+  new AnthropicError(STATUS_OF_TYPE[type], type, message);
+
+/** Anything thrown that is not already an AnthropicError is a bug: report it without a stack trace. */
+export function asAnthropicError(e: unknown): AnthropicError {
+  if (e instanceof AnthropicError) return e;
+  return anthropicError("api_error", `internal error: ${e instanceof Error ? e.message : String(e)}`);
+}
