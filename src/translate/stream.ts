@@ -183,6 +183,10 @@ export class StreamTranslator {
       key = `${key}#${this.keyCounter++}`;
       call = undefined;
     }
+    if (call?.emitted) {
+      this.log.push({ level: "warn", message: `ignored a late fragment for tool call ${call.name}` });
+      return;
+    }
     if (!call) {
       call = { upId, name: "", args: "", done: false, emitted: false };
       this.calls.set(key, call);
@@ -197,10 +201,12 @@ export class StreamTranslator {
       else call.args += args;
       this.outChars += typeof args === "string" ? args.length : 0;
     }
-    // A new call means every earlier one is complete.
+    // A new call completes the earlier ones, unless their JSON is still open: some servers
+    // interleave the fragments of parallel calls across indices.
     for (const k of this.callOrder) {
       if (k === key) break;
-      this.calls.get(k)!.done = true;
+      const earlier = this.calls.get(k)!;
+      if (!earlier.done && isCompleteJson(earlier.args)) earlier.done = true;
     }
     this.lastKey = key;
     this.heldWhitespace = "";
@@ -309,5 +315,14 @@ export class StreamTranslator {
     const events = this.out;
     this.out = [];
     return events;
+  }
+}
+
+function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }

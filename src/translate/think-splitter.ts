@@ -24,9 +24,10 @@ export class ThinkSplitter {
     while (s.length) {
       if (this.state === "after") {
         if (this.stripNewline) {
-          this.stripNewline = false;
-          if (s.startsWith("\n")) s = s.slice(1);
+          // Models put blank lines between </think> and the answer; they carry nothing.
+          s = s.trimStart();
           if (!s) break;
+          this.stripNewline = false;
         }
         out.push({ kind: "text", text: s });
         break;

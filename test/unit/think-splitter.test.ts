@@ -1,0 +1,36 @@
+import { describe, expect, test } from "bun:test";
+import { type Piece, ThinkSplitter } from "../../src/translate/think-splitter.ts";
+
+function run(chunks: string[], preopened = false): { reasoning: string; text: string } {
+  const s = new ThinkSplitter(preopened);
+  const pieces: Piece[] = [...chunks.flatMap((c) => s.feed(c)), ...s.flush()];
+  return {
+    reasoning: pieces.filter((p) => p.kind === "reasoning").map((p) => p.text).join(""),
+    text: pieces.filter((p) => p.kind === "text").map((p) => p.text).join(""),
+  };
+}
+
+describe("ThinkSplitter", () => {
+  const cases: [string, string[], boolean, string, string][] = [
+    ["no tags", ["Hello ", "world"], false, "", "Hello world"],
+    ["whole block", ["<think>plan</think>\nAnswer"], false, "plan", "Answer"],
+    ["leading whitespace", ["\n\n<think>plan</think>Answer"], false, "plan", "Answer"],
+    ["open tag split", ["<thi", "nk>plan</think>Answer"], false, "plan", "Answer"],
+    ["close tag split", ["<think>pl", "an</thi", "nk>Answer"], false, "plan", "Answer"],
+    ["close tag split per char", ["<think>x<", "/", "t", "h", "i", "n", "k", ">", "y"], false, "x", "y"],
+    ["pre-opened template", ["plan", "</think>\n", "Answer"], true, "plan", "Answer"],
+    ["close only, not configured", ["plan</think>Answer"], false, "plan", "Answer"],
+    ["unterminated reasoning flushes as reasoning", ["<think>still thinking"], false, "still thinking", ""],
+    ["less-than in text", ["a < b and <b>bold</b>"], false, "", "a < b and <b>bold</b>"],
+    ["held partial tag at end flushes", ["<think>x</thi"], false, "x</thi", ""],
+  ];
+  for (const [name, chunks, pre, reasoning, text] of cases) {
+    test(name, () => expect(run(chunks, pre)).toEqual({ reasoning, text }));
+  }
+  test("every split point of a sample gives the same result", () => {
+    const sample = "<think>a<b>c</think>\nHello </think-not";
+    for (let i = 1; i < sample.length; i++) {
+      expect(run([sample.slice(0, i), sample.slice(i)])).toEqual({ reasoning: "a<b>c", text: "Hello </think-not" });
+    }
+  });
+});
