@@ -115,7 +115,10 @@ export class OpenAICompatibleBackend implements Backend {
     const response = attempt.response;
 
     try {
-      if (!request.stream) {
+      // Trust the content type over what we asked for: some servers ignore `stream`.
+      const contentType = response.headers.get("content-type") ?? "";
+      const isSse = contentType.includes("text/event-stream") || (!contentType && request.stream);
+      if (!isSse) {
         const text = await response.text();
         const parsed = v.safeParse(ChunkSchema, safeJson(text));
         if (!parsed.success) return yield* failure(new AnthropicError(502, "api_error", `${this.name}: unreadable response: ${text.slice(0, 200)}`));

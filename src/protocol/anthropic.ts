@@ -117,9 +117,9 @@ export const KNOWN_REQUEST_FIELDS = [
 ];
 
 export const MessagesRequestSchema = v.looseObject({
-  model: v.pipe(v.string(), v.minLength(1, "model must be a non-empty string")),
+  model: v.pipe(v.string(), v.minLength(1, "must be a non-empty string")),
   max_tokens: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  messages: v.pipe(v.array(messageSchema), v.minLength(1, "messages: at least one message is required")),
+  messages: v.pipe(v.array(messageSchema), v.minLength(1, "at least one message is required")),
   system: v.optional(systemSchema),
   stream: v.optional(v.nullable(v.boolean())),
   temperature: v.optional(v.nullable(v.number())),

@@ -17,12 +17,26 @@ export function validate<S extends v.GenericSchema>(schema: S, body: unknown): v
     throw anthropicError("invalid_request_error", "request body must be a JSON object");
   const result = v.safeParse(schema, body);
   if (result.success) return result.output;
-  const issue = result.issues[0];
-  const path = v.getDotPath(issue) ?? "body";
-  throw anthropicError("invalid_request_error", `${path}: ${issue.message}`);
+  const { path, message } = describeIssue(result.issues[0]);
+  throw anthropicError("invalid_request_error", `${path.join(".") || "body"}: ${message}`);
 }
 
 /** Claude Code adds fields every release; they are ignored, and worth a debug line. */
 export function unknownFields(body: object): string[] {
   return Object.keys(body).filter((k) => !KNOWN_REQUEST_FIELDS.includes(k));
+}
+
+/**
+ * A union (string | blocks[]) reports "invalid type" at its top; the useful issue is the deepest
+ * one inside it. Nested issue paths are relative to the union, so the keys are joined here.
+ */
+function describeIssue(issue: v.GenericIssue): { path: string[]; message: string } {
+  const here = (issue.path ?? []).map((p) => String(p.key));
+  let best = { path: here, message: issue.message };
+  for (const sub of issue.issues ?? []) {
+    const inner = describeIssue(sub);
+    if (inner.path.length > 0 && here.length + inner.path.length > best.path.length)
+      best = { path: [...here, ...inner.path], message: inner.message };
+  }
+  return best;
 }

@@ -1,5 +1,7 @@
 // A scripted OpenAI-compatible server standing in for a model. Each request gets the next reply
 // from the script (or the reply function's answer); every request body is recorded.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { ChatRequest } from "../../src/protocol/openai.ts";
 
 export type Frame = string | { delayMs: number } | { raw: string };
@@ -7,7 +9,7 @@ export type Frame = string | { delayMs: number } | { raw: string };
 export type Reply =
   | { kind: "sse"; frames: Frame[]; status?: number; headerDelayMs?: number; cut?: boolean; stall?: boolean }
   | { kind: "json"; status?: number; body: unknown; headers?: Record<string, string>; headerDelayMs?: number }
-  | { kind: "text"; status: number; body: string; headers?: Record<string, string> };
+  | { kind: "text"; status: number; body: string; headers?: Record<string, string>; headerDelayMs?: number };
 
 export interface Upstream {
   url: string;
@@ -18,7 +20,6 @@ export interface Upstream {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const enc = new TextEncoder();
 
 export async function startUpstream(script: Reply[] | ((req: ChatRequest, n: number) => Reply)): Promise<Upstream> {
   const requests: ChatRequest[] = [];
@@ -29,52 +30,60 @@ export async function startUpstream(script: Reply[] | ((req: ChatRequest, n: num
     if (!reply) throw new Error("upstream script is empty");
     return reply;
   };
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 0,
-    async fetch(request) {
-      const path = new URL(request.url).pathname;
-      if (path.endsWith("/models")) return Response.json({ object: "list", data: [{ id: "test-model", max_model_len: 32768 }] });
-      const body = (await request.json()) as ChatRequest;
-      requests.push(body);
-      const reply = next(body, requests.length - 1);
-      if ("headerDelayMs" in reply && reply.headerDelayMs) await sleep(reply.headerDelayMs);
-      if (reply.kind === "json") return Response.json(reply.body, { status: reply.status ?? 200, headers: reply.headers });
-      if (reply.kind === "text") return new Response(reply.body, { status: reply.status, headers: reply.headers });
-      const signal = request.signal;
-      const stream = new ReadableStream<Uint8Array>({
-        async start(controller) {
-          try {
-            for (const f of reply.frames) {
-              if (signal.aborted) throw new Error("aborted");
-              if (typeof f === "string") controller.enqueue(enc.encode(`data: ${f}\n\n`));
-              else if ("raw" in f) controller.enqueue(enc.encode(f.raw));
-              else await sleep(f.delayMs);
-            }
-            if (reply.stall) {
-              await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
-              throw new Error("aborted");
-            }
-            if (reply.cut) controller.error(new Error("connection cut"));
-            else controller.close();
-          } catch {
-            state.aborted++;
-            try {
-              controller.error(new Error("aborted"));
-            } catch {}
-          }
-        },
-      });
-      return new Response(stream, { status: reply.status ?? 200, headers: { "content-type": "text/event-stream" } });
-    },
+  // node:http rather than Bun.serve: a test must be able to cut the socket mid-stream.
+  const server = createServer(async (req, res) => {
+    let closed = false;
+    res.on("close", () => {
+      if (!res.writableFinished) {
+        closed = true;
+        state.aborted++;
+      }
+    });
+    if (req.url?.endsWith("/models")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ object: "list", data: [{ id: "test-model", max_model_len: 32768 }] }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChatRequest;
+    requests.push(body);
+    const reply = next(body, requests.length - 1);
+    if ("headerDelayMs" in reply && reply.headerDelayMs) await sleep(reply.headerDelayMs);
+    if (reply.kind === "json" || reply.kind === "text") {
+      const text = reply.kind === "json" ? JSON.stringify(reply.body) : reply.body;
+      res.writeHead(reply.status ?? 200, { "content-type": reply.kind === "json" ? "application/json" : "text/plain", ...reply.headers });
+      res.end(text);
+      return;
+    }
+    res.writeHead(reply.status ?? 200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.flushHeaders();
+    for (const f of reply.frames) {
+      if (closed) return;
+      if (typeof f === "string") res.write(`data: ${f}\n\n`);
+      else if ("raw" in f) res.write(f.raw);
+      else await sleep(f.delayMs);
+    }
+    if (reply.stall) return; // never ends; the client has to give up
+    if (reply.cut) {
+      await sleep(20); // let the written frames reach the client first
+      res.destroy();
+      return;
+    }
+    res.end();
   });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${server.port}/v1`,
+    url: `http://127.0.0.1:${port}/v1`,
     requests,
     get aborted() {
       return state.aborted;
     },
-    stop: async () => void (await server.stop(true)),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

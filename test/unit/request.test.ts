@@ -245,7 +245,7 @@ describe("tools and parameters", () => {
     expect(tr({ tools: [tools[0]] }).request.parallel_tool_calls).toBeUndefined();
   });
 
-  const thinking: [string, object, Partial<TranslateProfile>, object][] = [
+  const thinking: [string, Record<string, unknown>, Partial<TranslateProfile>, object][] = [
     ["adaptive + effort → reasoning_effort", { thinking: { type: "adaptive" }, output_config: { effort: "low" } }, {}, { reasoning_effort: "low" }],
     ["adaptive + max → high", { thinking: { type: "adaptive" }, output_config: { effort: "max" } }, {}, { reasoning_effort: "high" }],
     ["enabled budget buckets", { thinking: { type: "enabled", budget_tokens: 4000 } }, {}, { reasoning_effort: "medium" }],
