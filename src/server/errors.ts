@@ -3,9 +3,15 @@ import type { Context } from "hono";
 import type { ErrorType } from "../protocol/anthropic.ts";
 import { AnthropicError, STATUS_OF_TYPE } from "../translate/errors.ts";
 
+/** Worth retrying later: rate limits and an overloaded (e.g. still loading) local server. */
+const RETRYABLE = new Set<ErrorType>(["rate_limit_error", "overloaded_error"]);
+
 export function errorResponse(c: Context, error: AnthropicError): Response {
   const requestId = c.get("requestId") as string | undefined;
   for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+  // The proxy has already retried what retrying can fix; without this the SDK in Claude Code
+  // retries a failing local model ten times over minutes before telling the user anything.
+  c.header("x-should-retry", RETRYABLE.has(error.type) ? "true" : "false");
   return c.json(
     { type: "error", error: error.body, ...(requestId ? { request_id: requestId } : {}) },
     error.status as 400,
