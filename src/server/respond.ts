@@ -41,7 +41,8 @@ export async function answerStream(c: Context, events: Events, abort: AbortContr
     let lastWrite = Date.now();
     const write = async (ev: AnthropicEvent) => {
       lastWrite = Date.now();
-      await stream.writeSSE({ event: ev.type, data: JSON.stringify(ev) });
+      // Pre-framed write: writeSSE would run Hono's HTML-escape callbacks on every event.
+      await stream.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
       if (ev.type === "message_stop" || ev.type === "error") terminal = true;
     };
     // Keep-alive while the upstream is silent (prefill, long buffered tool arguments).
