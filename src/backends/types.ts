@@ -18,6 +18,8 @@ export interface SendOptions {
   /** Backend model chosen by routing. */
   model: string;
   signal: AbortSignal;
+  /** The request as received, for passthrough backends that forward bytes unchanged. */
+  raw?: { body: string; headers: Headers };
 }
 
 export interface Backend {

@@ -76,7 +76,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   app.post("/v1/messages", limit, async (c) => {
-    const body = parseJsonBody(await c.req.text());
+    const text = await c.req.text();
+    const body = parseJsonBody(text);
     const req = validate(MessagesRequestSchema, body);
     const extra = unknownFields(body as object);
     if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
@@ -86,7 +87,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     // Client disconnect aborts the upstream request.
     const abort = new AbortController();
     c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
-    const events = backend.send(req, { model, signal: abort.signal })[Symbol.asyncIterator]();
+    const raw = { body: text, headers: c.req.raw.headers };
+    const events = backend.send(req, { model, signal: abort.signal, raw })[Symbol.asyncIterator]();
     if (req.stream) return answerStream(c, events, abort, { pingIntervalMs: deps.pingIntervalMs ?? 10_000, logger });
     return answerMessage(c, events, abort);
   });

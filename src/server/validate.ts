@@ -1,6 +1,7 @@
 // Request validation with valibot: a clear 400 that names the field, unknown fields tolerated.
 import * as v from "valibot";
 import { KNOWN_REQUEST_FIELDS } from "../protocol/anthropic.ts";
+import { describeIssue } from "../protocol/issues.ts";
 import { anthropicError } from "./errors.ts";
 
 export function parseJsonBody(text: string): unknown {
@@ -24,19 +25,4 @@ export function validate<S extends v.GenericSchema>(schema: S, body: unknown): v
 /** Claude Code adds fields every release; they are ignored, and worth a debug line. */
 export function unknownFields(body: object): string[] {
   return Object.keys(body).filter((k) => !KNOWN_REQUEST_FIELDS.includes(k));
-}
-
-/**
- * A union (string | blocks[]) reports "invalid type" at its top; the useful issue is the deepest
- * one inside it. Nested issue paths are relative to the union, so the keys are joined here.
- */
-function describeIssue(issue: v.GenericIssue): { path: string[]; message: string } {
-  const here = (issue.path ?? []).map((p) => String(p.key));
-  let best = { path: here, message: issue.message };
-  for (const sub of issue.issues ?? []) {
-    const inner = describeIssue(sub);
-    if (inner.path.length > 0 && here.length + inner.path.length > best.path.length)
-      best = { path: [...here, ...inner.path], message: inner.message };
-  }
-  return best;
 }

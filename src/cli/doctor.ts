@@ -1,0 +1,85 @@
+// `anyclaude doctor`: what works, what does not, and how to fix each ✗.
+import { spawnSync } from "node:child_process";
+import { defineCommand } from "citty";
+import { createBackend } from "../backends/create.ts";
+import type { Config } from "../config/load.ts";
+import type { Mode } from "../config/schema.ts";
+import { CLAUDE_INSTALL_HINT, findClaude } from "../launcher/find-claude.ts";
+import { chooseMode } from "./choose-mode.ts";
+import { createLogger } from "./logger.ts";
+import { flagsFrom, loadConfig, proxyArgs } from "./options.ts";
+import { exitOnConfigError } from "./run-safely.ts";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+function checkClaude(config: Config): Check {
+  const path = findClaude(config.claudePath);
+  if (!path) return { name: "claude", ok: false, detail: "not found on PATH", fix: CLAUDE_INSTALL_HINT };
+  const out = spawnSync(path, ["--version"], { encoding: "utf8", timeout: 10_000 });
+  const version = out.stdout?.trim() || out.stderr?.trim() || "unknown version";
+  return { name: "claude", ok: out.status === 0, detail: `${path} (${version})`, fix: out.status === 0 ? undefined : `reinstall: ${CLAUDE_INSTALL_HINT}` };
+}
+
+async function checkBackend(config: Config, mode: Mode): Promise<Check[]> {
+  const settings = config.backends[mode];
+  const logger = createLogger(0);
+  const backend = createBackend(settings, logger);
+  try {
+    const info = await backend.describe(AbortSignal.timeout(5000));
+    const model = settings.model ?? info.models[0]?.id;
+    const found = info.models.find((m) => m.id === model);
+    const window = settings.contextLength ?? found?.contextWindow;
+    return [
+      { name: `${mode} backend`, ok: true, detail: `reachable at ${settings.baseUrl}` },
+      {
+        name: "model",
+        ok: Boolean(model) && (mode === "claude" || Boolean(found) || info.models.length === 0),
+        detail: model ? `${model}${found ? "" : " (not in the server's list)"}; ${info.models.length} listed` : "none listed",
+        fix: found || mode === "claude" ? undefined : `pick one of: ${info.models.slice(0, 5).map((m) => m.id).join(", ")} (--model or backends.${mode}.model)`,
+      },
+      {
+        name: "context window",
+        ok: window !== undefined || mode === "claude",
+        detail: window ? `${window} tokens` : "unknown",
+        fix: window ? undefined : `set backends.${mode}.contextLength so Claude Code compacts in time`,
+      },
+    ];
+  } catch (e) {
+    return [{ name: `${mode} backend`, ok: false, detail: `${settings.baseUrl}: ${(e as Error).message}`, fix: `start the ${mode} server, or set its URL (--base-url or backends.${mode}.baseUrl)` }];
+  }
+}
+
+function checkMlx(config: Config): Check {
+  const python = config.backends.mlx.python ?? "python3";
+  const out = spawnSync(python, ["-c", "import mlx_lm, sys; print(mlx_lm.__version__)"], { encoding: "utf8", timeout: 20_000 });
+  return out.status === 0
+    ? { name: "mlx-lm", ok: true, detail: `${python}: mlx-lm ${out.stdout.trim()}` }
+    : { name: "mlx-lm", ok: false, detail: `${python} cannot import mlx_lm`, fix: "anyclaude setup mlx (Apple Silicon only)" };
+}
+
+export const doctorCommand = defineCommand({
+  meta: { name: "doctor", description: "Check Claude Code, the backend, its models and context window" },
+  args: proxyArgs,
+  async run({ args }) {
+    const config = exitOnConfigError(() => loadConfig(flagsFrom(args)));
+    const logger = createLogger(config.debugLevel);
+    const checks: Check[] = [checkClaude(config)];
+    const chosen = await chooseMode(config, logger);
+    if (chosen) {
+      checks.push({ name: "mode", ok: true, detail: `${chosen.mode} (from ${chosen.config.modeSource})` });
+      if (chosen.mode === "mlx") checks.push(checkMlx(chosen.config));
+      checks.push(...(await checkBackend(chosen.config, chosen.mode)));
+    } else checks.push({ name: "mode", ok: false, detail: "none configured or found", fix: "pass --mode or set backend in .anyclauderc.json" });
+    if (config.files.length) checks.push({ name: "config", ok: true, detail: config.files.join(", ") });
+    const width = Math.max(...checks.map((c) => c.name.length));
+    for (const c of checks) {
+      logger.log(`${c.ok ? "✓" : "✗"} ${c.name.padEnd(width)}  ${c.detail}${c.fix ? `\n  ${" ".repeat(width)}  fix: ${c.fix}` : ""}`);
+    }
+    process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
+  },
+});

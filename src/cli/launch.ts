@@ -1,0 +1,67 @@
+// `anyclaude [flags] [-- claude args]`: the proxy on a free loopback port, then Claude Code on it.
+import { randomBytes } from "node:crypto";
+import { homedir } from "node:os";
+import { defineCommand } from "citty";
+import { claudeEnv } from "../launcher/claude-env.ts";
+import { CLAUDE_INSTALL_HINT, findClaude } from "../launcher/find-claude.ts";
+import { ensureOnboarding } from "../launcher/onboarding.ts";
+import { runClaude } from "../launcher/run-claude.ts";
+import { chooseMode } from "./choose-mode.ts";
+import { createLogger } from "./logger.ts";
+import { flagsFrom, loadConfig, proxyArgs } from "./options.ts";
+import { exitOnConfigError } from "./run-safely.ts";
+import { startProxy } from "./start-proxy.ts";
+
+export const launchArgs = {
+  ...proxyArgs,
+  "proxy-only": { type: "boolean", description: "Run only the proxy (like `serve`), as PROXY_ONLY=true does" },
+} as const;
+
+export const launchCommand = defineCommand({
+  meta: { name: "launch", description: "Start the proxy and Claude Code pointed at it (the default command)" },
+  args: launchArgs,
+  async run({ args, rawArgs }) {
+    const claudeArgs = rawArgs.includes("--") ? rawArgs.slice(rawArgs.indexOf("--") + 1) : [];
+    const config = exitOnConfigError(() => loadConfig(flagsFrom(args)));
+    const logger = createLogger(config.debugLevel);
+    const chosen = await chooseMode(config, logger);
+    if (!chosen) process.exit(2);
+    const { mode } = chosen;
+
+    if (chosen.config.proxyOnly) {
+      const proxy = await startProxy(chosen.config, mode, logger);
+      logger.info(`proxy only: listening on ${proxy.url} → ${mode}; run ANTHROPIC_BASE_URL=${proxy.url} claude`);
+      const stop = async () => {
+        await proxy.stop();
+        process.exit(0);
+      };
+      for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(s, stop);
+      return;
+    }
+
+    const claudePath = findClaude(chosen.config.claudePath);
+    if (!claudePath) {
+      logger.error(`claude not found${chosen.config.claudePath ? ` at ${chosen.config.claudePath}` : " on PATH"}; install it with: ${CLAUDE_INSTALL_HINT}`);
+      process.exit(127);
+    }
+    // claude mode without an API key keeps the user's Claude Code login: no per-launch key then.
+    const keepLogin = mode === "claude" && !chosen.config.backends.claude.apiKey;
+    const launchKey = keepLogin ? undefined : `anyclaude-${randomBytes(24).toString("base64url")}`;
+    const proxy = await startProxy(chosen.config, mode, logger, { requiredApiKey: launchKey });
+    logger.debug(`proxy on ${proxy.url} → ${mode} (${proxy.model}), context window ${proxy.contextWindow ?? "unknown"}`);
+
+    const home = process.env.HOME ?? homedir();
+    if (!keepLogin) {
+      const changed = ensureOnboarding(home);
+      if (changed)
+        logger.info(
+          `first run of Claude Code here: marked its onboarding complete in ${changed.file}` +
+            `${changed.backup ? ` (previous copy: ${changed.backup})` : ""}, so it starts without an Anthropic login`,
+        );
+    }
+    const env = claudeEnv(process.env, { proxyUrl: proxy.url, launchKey, contextWindow: proxy.contextWindow });
+    const code = await runClaude(claudePath, claudeArgs, env, logger);
+    await proxy.stop();
+    process.exit(code);
+  },
+});

@@ -1,0 +1,52 @@
+// Flags shared by the launcher and `serve`, and turning them into a Config.
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import type { ArgsDef } from "citty";
+import { type Config, ConfigError, type Flags, resolveConfig } from "../config/load.ts";
+
+export const proxyArgs = {
+  mode: { type: "string", description: "mlx (vllm-mlx), lmstudio, ollama, llamacpp, vllm, openrouter, openai, claude" },
+  backend: { type: "string", description: "Alias of --mode" },
+  model: { type: "string", description: "Backend model for Claude Code's main requests" },
+  "small-model": { type: "string", description: "Backend model for haiku-class background requests" },
+  "base-url": { type: "string", description: "Backend URL (…/v1 for OpenAI-compatible servers)" },
+  "api-key": { type: "string", description: "Backend API key (prefer the environment or config file)" },
+  port: { type: "string", description: "Proxy port (0 picks a free one)" },
+  host: { type: "string", description: "Address to bind (default 127.0.0.1)" },
+  config: { type: "string", description: "Read this config file instead of .anyclauderc.json" },
+  debug: { type: "boolean", description: "Verbose logging" },
+  trace: { type: "boolean", description: "Record traces of every exchange" },
+} as const satisfies ArgsDef;
+
+type ParsedProxyArgs = { [K in keyof typeof proxyArgs]?: string | boolean };
+
+export function flagsFrom(args: ParsedProxyArgs & { "proxy-only"?: boolean }): Flags {
+  const str = (k: keyof ParsedProxyArgs) => (typeof args[k] === "string" ? (args[k] as string) : undefined);
+  const port = str("port");
+  if (port !== undefined && !/^\d+$/.test(port)) throw new ConfigError(`--port: expected a number from 0 to 65535, found "${port}"`);
+  return {
+    mode: str("mode") ?? str("backend"),
+    model: str("model"),
+    smallModel: str("small-model"),
+    baseUrl: str("base-url"),
+    apiKey: str("api-key"),
+    port: port !== undefined ? Number(port) : undefined,
+    host: str("host"),
+    config: str("config"),
+    debug: args.debug ? 1 : undefined,
+    trace: args.trace ? true : undefined,
+    proxyOnly: args["proxy-only"] ? true : undefined,
+  };
+}
+
+export function loadConfig(flags: Flags, env: Record<string, string | undefined> = process.env): Config {
+  return resolveConfig({
+    cwd: process.cwd(),
+    home: env.HOME ?? homedir(),
+    env,
+    flags,
+    platform: process.platform,
+    arch: process.arch,
+    readFile: (p) => (existsSync(p) ? readFileSync(p, "utf8") : undefined),
+  });
+}

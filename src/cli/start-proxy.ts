@@ -1,0 +1,50 @@
+// Composition root shared by `serve` and the launcher: config → backend → app → listening proxy.
+import type { ConsolaInstance } from "consola";
+import { createBackend } from "../backends/create.ts";
+import type { Backend } from "../backends/types.ts";
+import type { Config } from "../config/load.ts";
+import type { Mode } from "../config/schema.ts";
+import { listen, type Listening } from "../runtime/serve.ts";
+import { hostIsLoopback } from "../server/access.ts";
+import { createApp } from "../server/app.ts";
+
+export interface RunningProxy extends Listening {
+  backend: Backend;
+  /** The backend model answering main requests. */
+  model: string;
+  contextWindow?: number;
+}
+
+export async function startProxy(
+  config: Config,
+  mode: Mode,
+  logger: ConsolaInstance,
+  opts: { requiredApiKey?: string } = {},
+): Promise<RunningProxy> {
+  const settings = config.backends[mode];
+  const backend = createBackend(settings, logger, config.idleTimeoutMs);
+  let model = settings.model;
+  let contextWindow = settings.contextLength;
+  if (mode !== "claude") {
+    // Learn the model (when not configured) and its context window from the backend itself.
+    const info = await backend.describe(AbortSignal.timeout(3000)).catch((e: Error) => {
+      logger.debug(`could not list ${mode} models: ${e.message}`);
+      return null;
+    });
+    if (!model) {
+      model = info?.models[0]?.id ?? "default";
+      logger.info(`using ${mode} model ${model}${info?.models[0] ? " (first listed by the server)" : ""}`);
+    }
+    contextWindow ??= info?.models.find((m) => m.id === model)?.contextWindow;
+  }
+  const app = createApp({
+    backend,
+    logger,
+    // claude mode forwards Claude Code's own model ids.
+    routing: { model: model ?? "default", smallModel: settings.smallModel, models: settings.models },
+    requiredApiKey: opts.requiredApiKey,
+    loopbackHostOnly: hostIsLoopback(config.host),
+  });
+  const listening = await listen(app.fetch, { hostname: config.host, port: config.port });
+  return { ...listening, backend, model: model ?? "default", ...(contextWindow ? { contextWindow } : {}) };
+}

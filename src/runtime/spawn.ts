@@ -1,0 +1,29 @@
+// Child processes with inherited stdio: Bun.spawn on Bun, child_process on Node.
+export interface Child {
+  pid: number;
+  /** Exit code, or 128+n when a signal ended it (shell convention). */
+  exited: Promise<number>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+const codeOf = (code: number | null, signal: string | null) =>
+  code ?? (signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 1) : 1);
+
+export async function spawnInherit(cmd: string[], env: Record<string, string | undefined>, cwd?: string): Promise<Child> {
+  if (typeof Bun !== "undefined") {
+    const p = Bun.spawn(cmd, { stdio: ["inherit", "inherit", "inherit"], env, ...(cwd ? { cwd } : {}) });
+    return {
+      pid: p.pid,
+      exited: p.exited.then(() => codeOf(p.exitCode, p.signalCode == null ? null : String(p.signalCode))),
+      kill: (signal = "SIGTERM") => p.kill(signal),
+    };
+  }
+  const { spawn } = await import("node:child_process");
+  const p = spawn(cmd[0]!, cmd.slice(1), { stdio: "inherit", env, ...(cwd ? { cwd } : {}) });
+  return {
+    pid: p.pid ?? -1,
+    exited: new Promise((resolve) => p.on("exit", (code, signal) => resolve(codeOf(code, signal)))),
+    kill: (signal = "SIGTERM") => void p.kill(signal),
+  };
+}
