@@ -93,7 +93,8 @@ function readConfigFile(path: string, text: string): ConfigFile {
   if (result.success) return result.output;
   const issue = describeIssue(result.issues[0]);
   const at = issue.path.length ? issue.path.join(".") : "(top level)";
-  const expected = issue.expected ?? issue.message;
+  // Our regex/check actions carry a readable message; their `expected` is the raw pattern.
+  const expected = issue.type === "regex" || issue.type === "check" || !issue.expected ? issue.message : issue.expected;
   throw new ConfigError(`bad config in ${path} at ${at}: expected ${expected}, found ${issue.received}`);
 }
 

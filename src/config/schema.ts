@@ -8,7 +8,7 @@ export type Mode = (typeof MODES)[number];
 /** Accepted spellings, mapped to a mode. */
 export const MODE_ALIASES: Record<string, Mode> = { "vllm-mlx": "mlx", "llama.cpp": "llamacpp", anthropic: "claude" };
 
-const url = v.pipe(v.string(), v.url("a URL such as http://127.0.0.1:1234/v1"));
+const url = v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+/, "a URL such as http://127.0.0.1:1234/v1"));
 const port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
 const modelMap = v.record(v.string(), v.string());
 
