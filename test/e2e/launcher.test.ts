@@ -29,7 +29,7 @@ const readLog = (log: string) =>
   existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
 
 interface Launched {
-  proc: Subprocess;
+  proc: Subprocess<"ignore", "pipe", "pipe">;
   stderr: () => string;
 }
 
