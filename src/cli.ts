@@ -1,4 +1,3 @@
-#!/usr/bin/env bun
 // anyclaude: run Claude Code on any model.
 import { defineCommand, runMain } from "citty";
 import pkg from "../package.json" with { type: "json" };

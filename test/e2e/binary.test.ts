@@ -1,0 +1,50 @@
+// The shipped artefacts, built in this test run: the compiled linux-x64 executable and the Node
+// bundle that `npm pack` ships. Each serves a real Claude Code tool round trip.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ChatRequest } from "../../src/protocol/openai.ts";
+import { chunk, DONE, finish, sse, textReply, toolArgs, toolStart } from "../helpers/chunks.ts";
+import { BUN, ROOT, resultOf, runClaude, startServe, tempDir } from "../helpers/processes.ts";
+import { startUpstream, type Upstream } from "../helpers/upstream.ts";
+
+const outdir = tempDir("dist");
+let upstream: Upstream;
+
+beforeAll(async () => {
+  const build = Bun.spawn([BUN, join(ROOT, "scripts/build.ts"), "--target", "linux-x64", "--outdir", outdir], { stdout: "pipe", stderr: "pipe" });
+  expect(await build.exited).toBe(0);
+  const node = Bun.spawn([BUN, join(ROOT, "scripts/build.ts"), "--target", "node", "--outdir", outdir], { stdout: "pipe", stderr: "pipe" });
+  expect(await node.exited).toBe(0);
+  upstream = await startUpstream((req: ChatRequest) =>
+    req.messages.at(-1)!.role === "tool"
+      ? textReply(`tool said ${String(req.messages.at(-1)!.content).trim()}`)
+      : sse(chunk({ role: "assistant", content: "" }), toolStart(0, "c", "Bash", '{"command":"echo from-'), toolArgs(0, 'artefact"}'), finish("tool_calls"), DONE),
+  );
+}, 120_000);
+afterAll(async () => {
+  await upstream.stop();
+});
+
+const artefacts: [string, () => string[]][] = [
+  ["compiled linux-x64 binary", () => [join(outdir, "anyclaude-linux-x64")]],
+  ["Node bundle on node", () => ["node", join(outdir, "anyclaude-node.mjs")]],
+];
+
+describe("shipped artefacts", () => {
+  for (const [name, command] of artefacts) {
+    test(`${name}: --version`, async () => {
+      const p = Bun.spawn([...command(), "--version"], { stdout: "pipe" });
+      expect((await new Response(p.stdout).text()).trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+    });
+    test(`${name}: serve + a Claude Code tool round trip`, async () => {
+      const serve = await startServe(["--mode", "openai", "--base-url", upstream.url, "--model", "m"], command());
+      try {
+        const run = await runClaude(serve.url, "run the tool", { args: ["--allowedTools", "Bash"] });
+        expect(resultOf(run).result).toBe("tool said from-artefact");
+      } finally {
+        await serve.stop();
+      }
+    });
+  }
+});
