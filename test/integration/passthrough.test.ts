@@ -41,7 +41,7 @@ describe("passthrough", () => {
     const raw = JSON.stringify(fixture.body);
     const res = await fetch(`${url}/v1/messages?beta=true`, { method: "POST", headers: { "content-type": "application/json", "anthropic-beta": "claude-code-20250219" }, body: raw.replace('"stream":true', '"stream":false') });
     expect(res.status).toBe(200);
-    expect((await res.json()).content).toEqual([{ type: "text", text: "ok" }]);
+    expect(((await res.json()) as { content: unknown }).content).toEqual([{ type: "text", text: "ok" }]);
     expect(seen[0]!.body).toBe(raw.replace('"stream":true', '"stream":false'));
     expect(seen[0]!.headers["x-api-key"]).toBe("sk-ant-user");
     expect(seen[0]!.headers["anthropic-beta"]).toBe("claude-code-20250219");
