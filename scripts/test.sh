@@ -26,7 +26,7 @@ fail=$((fail + f))
 
 if [ -d mlx ] && ls mlx/tests/test_*.py >/dev/null 2>&1; then
   echo "== python unittest (mlx)"
-  python3 -m unittest discover -s mlx/tests -t . 2>&1 | tee "$log"
+  python3 -m unittest discover -s mlx/tests -t mlx 2>&1 | tee "$log"
   prc=${PIPESTATUS[0]}
   ran=$(grep -E "^Ran [0-9]+ test" "$log" | tail -1 | tr -dc '0-9')
   pf=$(grep -oE "(failures|errors)=[0-9]+" "$log" | awk -F= '{ n += $2 } END { print n + 0 }')

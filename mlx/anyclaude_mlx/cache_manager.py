@@ -1,0 +1,171 @@
+"""Prefix KV-cache reuse for Claude Code traffic (mlx-server.md §2.3).
+
+A few entries keyed by token sequence, under a byte budget. Lookup takes the entry with the
+longest usable common prefix; checkpoints (the end of system+tools) are copied on reuse, turn
+entries are moved. LRU refreshes on every hit. Pure Python over the CacheHandle protocol.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from .engine import CacheHandle
+
+
+@dataclass
+class Entry:
+    tokens: list[int]
+    cache: CacheHandle
+    kind: str  # "checkpoint" | "turn"
+    identity: str
+    last_used: int
+    hits: int = 0
+
+    @property
+    def nbytes(self) -> int:
+        return self.cache.nbytes
+
+
+@dataclass
+class Acquired:
+    cache: CacheHandle
+    reused: int  # tokens of the prompt already in the cache
+    kind: str  # "checkpoint" | "turn" | "miss"
+
+
+def common_prefix(a: list[int], b: list[int]) -> int:
+    n = min(len(a), len(b))
+    # Compare in blocks first: Claude Code prompts are 10-30k tokens.
+    i = 0
+    step = 256
+    while i + step <= n and a[i : i + step] == b[i : i + step]:
+        i += step
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+class PrefixCacheManager:
+    def __init__(
+        self,
+        new_cache: Callable[[], CacheHandle],
+        max_entries: int = 6,
+        budget_bytes: int = 8 << 30,
+        min_reuse: int = 256,
+        on_evict: Optional[Callable[[], None]] = None,
+    ):
+        self._new_cache = new_cache
+        self.max_entries = max_entries
+        self.budget_bytes = budget_bytes
+        self.min_reuse = min_reuse
+        self._on_evict = on_evict
+        self._entries: list[Entry] = []
+        self._clock = itertools.count(1)
+        self._lock = threading.Lock()
+        self.stats = {"hits": 0, "misses": 0, "reused_tokens": 0, "evictions": 0, "rejected_inserts": 0}
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_entries > 0
+
+    def entries(self) -> list[Entry]:
+        return list(self._entries)
+
+    def nbytes(self) -> int:
+        return sum(e.nbytes for e in self._entries)
+
+    def _usable(self, e: Entry, prompt: list[int]) -> int:
+        lcp = common_prefix(e.tokens, prompt)
+        # At least one prompt token must stay uncached: generation needs logits.
+        if e.cache.is_trimmable():
+            return min(lcp, len(prompt) - 1)
+        return len(e.tokens) if lcp == len(e.tokens) and len(e.tokens) < len(prompt) else 0
+
+    def acquire(self, prompt: list[int], identity: str) -> Acquired:
+        with self._lock:
+            best: Optional[Entry] = None
+            best_len = 0
+            for e in self._entries:
+                if e.identity != identity:
+                    continue
+                n = self._usable(e, prompt)
+                if n > best_len or (n == best_len and best is not None and n > 0 and e.last_used > best.last_used):
+                    best, best_len = e, n
+            if best is None or best_len < max(1, self.min_reuse):
+                self.stats["misses"] += 1
+                return Acquired(self._new_cache(), 0, "miss")
+            best.last_used = next(self._clock)
+            best.hits += 1
+            if best.kind == "checkpoint":
+                cache = best.cache.copy()  # pinned: others will start from it too
+            else:
+                self._entries.remove(best)  # moved: the conversation continues from it
+                cache = best.cache
+            excess = cache.offset - best_len
+            if excess > 0:
+                trimmed = cache.trim(excess)
+                if trimmed != excess or cache.offset != best_len:
+                    # A layer could not trim: the cache is unusable for this prompt.
+                    self.stats["misses"] += 1
+                    return Acquired(self._new_cache(), 0, "miss")
+            self.stats["hits"] += 1
+            self.stats["reused_tokens"] += best_len
+            return Acquired(cache, best_len, best.kind)
+
+    def has(self, tokens: list[int], identity: str, kind: str) -> bool:
+        with self._lock:
+            return any(e.kind == kind and e.identity == identity and e.tokens == tokens for e in self._entries)
+
+    def store(self, tokens: list[int], cache: CacheHandle, kind: str, identity: str) -> bool:
+        """Keep `cache` (which must hold exactly `tokens`). Returns False when it was not kept."""
+        if not self.enabled:
+            return False
+        if cache.offset != len(tokens):
+            raise AssertionError(f"cache offset {cache.offset} != key length {len(tokens)}")
+        if kind == "turn" and not cache.is_trimmable():
+            return False  # a non-trimmable turn can never be reused (vllm-mlx#683)
+        with self._lock:
+            if cache.nbytes > self.budget_bytes:
+                self.stats["rejected_inserts"] += 1
+                return False
+            # A newer turn supersedes turns that are prefixes of it.
+            if cache.is_trimmable():
+                self._entries = [
+                    e for e in self._entries
+                    if not (e.kind == "turn" and kind == "turn" and e.identity == identity and len(e.tokens) <= len(tokens) and tokens[: len(e.tokens)] == e.tokens)
+                ]
+            self._entries = [e for e in self._entries if not (e.kind == kind and e.identity == identity and e.tokens == tokens)]
+            self._entries.append(Entry(list(tokens), cache, kind, identity, next(self._clock)))
+            self._evict()
+            return True
+
+    def _evict(self) -> None:
+        evicted = False
+        while self._entries and (len(self._entries) > self.max_entries or self.nbytes() > self.budget_bytes):
+            # Turns before checkpoints, least recently used first.
+            victim = min(self._entries, key=lambda e: (e.kind == "checkpoint", e.last_used))
+            self._entries.remove(victim)
+            self.stats["evictions"] += 1
+            evicted = True
+        if evicted and self._on_evict:
+            self._on_evict()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def describe(self) -> dict:
+        with self._lock:
+            return {
+                "entries": [
+                    {"kind": e.kind, "tokens": len(e.tokens), "bytes": e.nbytes, "hits": e.hits, "last_used": e.last_used}
+                    for e in sorted(self._entries, key=lambda e: -e.last_used)
+                ],
+                "bytes": self.nbytes(),
+                "budget_bytes": self.budget_bytes,
+                "max_entries": self.max_entries,
+                **self.stats,
+            }

@@ -1,0 +1,92 @@
+"""The Engine interface. Everything but engine_mlx.py depends only on this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional, Protocol
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    context_window: int
+    bytes_per_token: int
+    # Tokens of the generation prompt (e.g. "<|im_start|>assistant\n"); non-trimmable caches
+    # checkpoint just before it.
+    generation_prompt_tokens: int
+    chat_template: str
+    # Entries never cross identities (model, template, kwargs).
+    identity: str
+
+
+@dataclass
+class Sampling:
+    temperature: float = 0.0
+    top_p: float = 1.0
+    top_k: int = 0
+    seed: Optional[int] = None
+
+
+class CacheHandle(Protocol):
+    """One prompt cache: the KV state of `offset` tokens."""
+
+    @property
+    def offset(self) -> int: ...
+
+    @property
+    def nbytes(self) -> int: ...
+
+    def is_trimmable(self) -> bool: ...
+
+    def trim(self, n: int) -> int:
+        """Drop the last n tokens in place; returns how many every layer dropped."""
+        ...
+
+    def copy(self) -> "CacheHandle":
+        """An independent, materialised copy (no shared buffers)."""
+        ...
+
+
+class Cancelled(Exception):
+    """Raised inside prefill/generate when should_stop() turned true."""
+
+
+@dataclass
+class GeneratedToken:
+    token: int
+    text: str
+
+
+class Engine(Protocol):
+    def load(self, progress: Callable[[float], None]) -> ModelInfo: ...
+
+    def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any]) -> list[int]:
+        """Chat template → token ids, with the generation prompt appended."""
+        ...
+
+    def new_cache(self) -> CacheHandle: ...
+
+    def prefill(self, cache: CacheHandle, tokens: list[int], on_progress: Callable[[int], None], should_stop: Callable[[], bool]) -> None:
+        """Feed tokens into the cache (offset grows by len(tokens))."""
+        ...
+
+    def generate(
+        self,
+        cache: CacheHandle,
+        last_tokens: list[int],
+        sampling: Sampling,
+        max_tokens: int,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[GeneratedToken]:
+        """Feed last_tokens (at least one) and decode; every yielded token is already in the cache."""
+        ...
+
+    def is_eos(self, token: int) -> bool: ...
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,202 @@
+"""One worker thread owns the model: it renders, reuses the prefix cache, prefills, decodes and
+parses, and reports events to the request that submitted the job."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from .cache_manager import PrefixCacheManager, common_prefix
+from .engine import Cancelled, Engine, ModelInfo, Sampling
+from .parsers import Content, Reasoning, ToolCall, family_for_template, make_parser
+
+log = logging.getLogger("anyclaude_mlx")
+
+PROBES = ("anyclaude-probe-A", "anyclaude-probe-B")
+
+
+@dataclass
+class Job:
+    messages: list[dict[str, Any]]
+    tools: Optional[list[dict[str, Any]]]
+    max_tokens: int
+    sampling: Sampling = field(default_factory=Sampling)
+    template_kwargs: dict[str, Any] = field(default_factory=dict)
+    stop: list[str] = field(default_factory=list)
+    events: "queue.Queue[tuple]" = field(default_factory=queue.Queue)
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+class StopMatcher:
+    """Holds back content that could be the start of a stop string."""
+
+    def __init__(self, stops: list[str]):
+        self.stops = [s for s in stops if s]
+        self.buf = ""
+        self.matched: Optional[str] = None
+
+    def feed(self, text: str) -> str:
+        if not self.stops:
+            return text
+        self.buf += text
+        for s in self.stops:
+            i = self.buf.find(s)
+            if i >= 0:
+                self.matched = s
+                out, self.buf = self.buf[:i], ""
+                return out
+        keep = max((n for s in self.stops for n in range(min(len(s) - 1, len(self.buf)), 0, -1) if self.buf.endswith(s[:n])), default=0)
+        out, self.buf = self.buf[: len(self.buf) - keep], self.buf[len(self.buf) - keep :]
+        return out
+
+    def flush(self) -> str:
+        out, self.buf = self.buf, ""
+        return out
+
+
+class Worker(threading.Thread):
+    """Loads the model and then serves jobs, all on this one thread: MLX arrays belong to the
+    stream of the thread that made them."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        make_cache: Callable[[Engine], PrefixCacheManager],
+        family: Optional[str] = None,
+        on_progress: Callable[[float], None] = lambda p: None,
+    ):
+        super().__init__(name="mlx-worker", daemon=True)
+        self.engine = engine
+        self._make_cache = make_cache
+        self._family_override = family
+        self._on_progress = on_progress
+        self.info: Optional[ModelInfo] = None
+        self.cache: Optional[PrefixCacheManager] = None
+        self.family = ""
+        self.load_error: Optional[str] = None
+        self.loaded = threading.Event()
+        self.jobs: "queue.Queue[Optional[Job]]" = queue.Queue()
+        self.stopping = threading.Event()
+        self._boundaries: dict[str, int] = {}
+
+    def submit(self, job: Job) -> None:
+        self.jobs.put(job)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.jobs.put(None)
+
+    def load_model(self) -> bool:
+        try:
+            self.info = self.engine.load(self._on_progress)
+            self.cache = self._make_cache(self.engine)
+            self.family = family_for_template(self.info.chat_template, self._family_override)
+            return True
+        except Exception as e:
+            self.load_error = f"{type(e).__name__}: {e}"
+            return False
+        finally:
+            self.loaded.set()
+
+    def run(self) -> None:
+        if not self.load_model():
+            return
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            if job.cancel.is_set() or self.stopping.is_set():
+                job.events.put(("cancelled",))
+                continue
+            try:
+                self.process(job)
+            except Cancelled:
+                job.events.put(("cancelled",))
+            except Exception as e:  # a failed request must not kill the worker
+                log.exception("request failed")
+                job.events.put(("error", 500, f"generation failed: {e}"))
+
+    # ---- one request --------------------------------------------------------------------------
+
+    def system_boundary(self, job: Job) -> int:
+        """Tokens that do not depend on the conversation: render system+tools with two probe
+        user messages and take the common prefix (cached per system+tools)."""
+        system = [m for m in job.messages[:1] if m.get("role") == "system"]
+        key = hashlib.sha256(json.dumps([system, job.tools, job.template_kwargs], sort_keys=True).encode()).hexdigest()
+        if key not in self._boundaries:
+            a, b = (self.engine.render(system + [{"role": "user", "content": p}], job.tools, job.template_kwargs) for p in PROBES)
+            self._boundaries[key] = common_prefix(a, b)
+        return self._boundaries[key]
+
+    def process(self, job: Job) -> None:
+        info, cache_manager = self.info, self.cache
+        assert info is not None and cache_manager is not None
+        prompt = self.engine.render(job.messages, job.tools, job.template_kwargs)
+        n = len(prompt)
+        if n + 1 > info.context_window:
+            job.events.put(("error", 400, f"prompt is too long: {n} tokens > {info.context_window} maximum"))
+            return
+        max_tokens = max(1, min(job.max_tokens, info.context_window - n))
+        should_stop = lambda: job.cancel.is_set() or self.stopping.is_set()  # noqa: E731
+        boundary = self.system_boundary(job)
+        acquired = cache_manager.acquire(prompt, info.identity)
+        cache = acquired.cache
+        job.events.put(("start", n))
+        pos = acquired.reused
+
+        def prefill_to(end: int) -> None:
+            nonlocal pos
+            if end > pos:
+                start = pos
+                self.engine.prefill(cache, prompt[pos:end], lambda d: job.events.put(("progress", start + d, n)), should_stop)
+                pos = end
+
+        if cache_manager.enabled and pos < boundary < n - 1 and not cache_manager.has(prompt[:boundary], info.identity, "checkpoint"):
+            prefill_to(boundary)
+            cache_manager.store(prompt[:boundary], cache.copy(), "checkpoint", info.identity)
+        if cache_manager.enabled and not cache.is_trimmable():
+            end = n - info.generation_prompt_tokens
+            if pos < end < n - 1 and not cache_manager.has(prompt[:end], info.identity, "checkpoint"):
+                prefill_to(end)
+                cache_manager.store(prompt[:end], cache.copy(), "checkpoint", info.identity)
+        prefill_to(n - 1)
+
+        parser = make_parser(self.family, job.tools)
+        stopper = StopMatcher(job.stop)
+        generated: list[int] = []
+        calls = 0
+        finish = "length"
+
+        def emit(events: list) -> None:
+            nonlocal calls
+            for e in events:
+                if isinstance(e, Content):
+                    job.events.put(("content", e.text))
+                elif isinstance(e, Reasoning):
+                    job.events.put(("reasoning", e.text))
+                elif isinstance(e, ToolCall):
+                    job.events.put(("tool_call", calls, e.name, e.arguments))
+                    calls += 1
+
+        for tok in self.engine.generate(cache, prompt[n - 1 :], job.sampling, max_tokens, should_stop):
+            generated.append(tok.token)
+            if self.engine.is_eos(tok.token):
+                finish = "stop"
+                break
+            text = stopper.feed(tok.text)
+            if text:
+                emit(parser.feed(text))
+            if stopper.matched:
+                finish = "stop"
+                break
+        emit(parser.feed(stopper.flush()) + parser.finish())
+        if calls and finish == "stop":
+            finish = "tool_calls"
+        cache_manager.store(prompt + generated, cache, "turn", info.identity)
+        log.info("reused=%d prefilled=%d match=%s generated=%d", acquired.reused, n - acquired.reused, acquired.kind, len(generated))
+        job.events.put(("done", finish, {"prompt_tokens": n, "cached_tokens": acquired.reused, "completion_tokens": len(generated)}))
