@@ -1,4 +1,4 @@
-// `bun run build`: one executable per platform, plus the Node bundle that `npm pack` ships.
+// `bun run build`: one executable per platform, plus the Node bundle (dist/node) that `npm pack` ships.
 //   bun scripts/build.ts [--target linux-x64|darwin-arm64|node|all] [--outdir dist]
 // The darwin runtime comes from the npm registry (npm pack), so this works offline after npm install.
 import { $ } from "bun";
@@ -39,10 +39,11 @@ const targets: Record<string, () => Promise<string>> = {
     await $`${process.execPath} build ${compileFlags} --target=bun-darwin-arm64 --compile-executable-path=${runtime} ${entry} --outfile ${out}`.cwd(ROOT).quiet();
     return out;
   },
+  // A folder, not one file: the embedded MLX server's .py files are emitted beside the bundle.
   node: async () => {
-    const out = join(outdir, "anyclaude-node.mjs");
-    await $`${process.execPath} build --target=node --format=esm --minify --banner=${"#!/usr/bin/env node"} ${entry} --outfile ${out}`.cwd(ROOT).quiet();
-    return out;
+    const dir = join(outdir, "node");
+    await $`${process.execPath} build --target=node --format=esm --minify --banner=${"#!/usr/bin/env node"} --entry-naming=anyclaude.mjs --asset-naming=assets/[name]-[hash].[ext] ${entry} --outdir ${dir}`.cwd(ROOT).quiet();
+    return join(dir, "anyclaude.mjs");
   },
 };
 

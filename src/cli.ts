@@ -6,12 +6,13 @@ import { doctorCommand } from "./cli/doctor.ts";
 import { launchArgs, launchCommand } from "./cli/launch.ts";
 import { modelsCommand } from "./cli/models.ts";
 import { serveCommand } from "./cli/serve.ts";
+import { setupCommand } from "./cli/setup.ts";
 
 const main = defineCommand({
   meta: { name: "anyclaude", version: pkg.version, description: pkg.description },
   // Declared here too so `anyclaude --mode x -- -p hi` parses as the default command's flags.
   args: launchArgs,
-  subCommands: { launch: launchCommand, serve: serveCommand, doctor: doctorCommand, models: modelsCommand, config: configCommand },
+  subCommands: { launch: launchCommand, serve: serveCommand, doctor: doctorCommand, models: modelsCommand, config: configCommand, setup: setupCommand },
   default: "launch",
 });
 

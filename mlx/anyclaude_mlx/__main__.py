@@ -29,6 +29,18 @@ def emit(event: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+def watch_stdin(on_eof) -> None:
+    # os.read, not sys.stdin: a daemon thread blocked in a buffered read makes interpreter
+    # shutdown abort ("could not acquire lock for <stdin>").
+    while True:
+        try:
+            if not os.read(0, 65536):
+                break
+        except OSError:
+            break
+    on_eof()
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="anyclaude_mlx", description=__doc__)
     p.add_argument("--engine", choices=["mlx", "fake"], default="mlx")
@@ -83,7 +95,9 @@ def build_engine(args: argparse.Namespace):
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
-    if args.engine == "mlx" and (not args.model or not os.path.isdir(args.model)):
+    # A path must exist; anything else is a Hugging Face id that mlx_lm resolves from its cache.
+    looks_like_path = bool(args.model) and args.model.startswith(("/", ".", "~"))
+    if args.engine == "mlx" and (not args.model or (looks_like_path and not os.path.isdir(os.path.expanduser(args.model)))):
         message = f"model directory not found: {args.model}" if args.model else "--model is required for the mlx engine"
         emit({"event": "failed", "error": message})
         sys.stderr.write(f"anyclaude_mlx: {message}\n")
@@ -105,7 +119,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, request_shutdown)
     if args.watch_stdin:
         # macOS has no parent-death signal: a closed stdin pipe means the supervisor is gone.
-        threading.Thread(target=lambda: (sys.stdin.buffer.read(), request_shutdown()), name="stdin-watch", daemon=True).start()
+        threading.Thread(target=watch_stdin, args=(request_shutdown,), name="stdin-watch", daemon=True).start()
 
     def progress(p: float) -> None:
         state.progress = round(p, 3)

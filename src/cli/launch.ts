@@ -9,7 +9,7 @@ import { runClaude } from "../launcher/run-claude.ts";
 import { chooseMode } from "./choose-mode.ts";
 import { createLogger } from "./logger.ts";
 import { flagsFrom, loadConfig, proxyArgs } from "./options.ts";
-import { exitOnConfigError } from "./run-safely.ts";
+import { exitOnConfigError, exitOnStartFailure } from "./run-safely.ts";
 import { startProxy } from "./start-proxy.ts";
 
 export const launchArgs = {
@@ -29,7 +29,7 @@ export const launchCommand = defineCommand({
     const { mode } = chosen;
 
     if (chosen.config.proxyOnly) {
-      const proxy = await startProxy(chosen.config, mode, logger);
+      const proxy = await startProxy(chosen.config, mode, logger).catch(exitOnStartFailure(logger));
       logger.info(`proxy only: listening on ${proxy.url} → ${mode}; run ANTHROPIC_BASE_URL=${proxy.url} claude`);
       const stop = async () => {
         await proxy.stop();
@@ -47,7 +47,7 @@ export const launchCommand = defineCommand({
     // claude mode without an API key keeps the user's Claude Code login: no per-launch key then.
     const keepLogin = mode === "claude" && !chosen.config.backends.claude.apiKey;
     const launchKey = keepLogin ? undefined : `anyclaude-${randomBytes(24).toString("base64url")}`;
-    const proxy = await startProxy(chosen.config, mode, logger, { requiredApiKey: launchKey });
+    const proxy = await startProxy(chosen.config, mode, logger, { requiredApiKey: launchKey }).catch(exitOnStartFailure(logger));
     logger.debug(`proxy on ${proxy.url} → ${mode} (${proxy.model}), context window ${proxy.contextWindow ?? "unknown"}`);
 
     const home = process.env.HOME ?? homedir();

@@ -4,7 +4,7 @@ import { hostIsLoopback } from "../server/access.ts";
 import { chooseMode } from "./choose-mode.ts";
 import { createLogger } from "./logger.ts";
 import { flagsFrom, loadConfig, proxyArgs } from "./options.ts";
-import { exitOnConfigError } from "./run-safely.ts";
+import { exitOnConfigError, exitOnStartFailure } from "./run-safely.ts";
 import { startProxy } from "./start-proxy.ts";
 
 export const serveCommand = defineCommand({
@@ -16,7 +16,7 @@ export const serveCommand = defineCommand({
     const chosen = await chooseMode(config, logger);
     if (!chosen) process.exit(2);
     if (!hostIsLoopback(config.host)) logger.warn(`listening on ${config.host}: other machines can reach this proxy`);
-    const proxy = await startProxy(chosen.config, chosen.mode, logger);
+    const proxy = await startProxy(chosen.config, chosen.mode, logger).catch(exitOnStartFailure(logger));
     const settings = chosen.config.backends[chosen.mode];
     logger.info(`listening on ${proxy.url} → ${chosen.mode} at ${settings.baseUrl}`);
     logger.info(`use it with: ANTHROPIC_BASE_URL=${proxy.url} claude`);
@@ -25,7 +25,6 @@ export const serveCommand = defineCommand({
       await proxy.stop();
       process.exit(0);
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, stop);
   },
 });

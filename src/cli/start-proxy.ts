@@ -2,7 +2,8 @@
 import type { ConsolaInstance } from "consola";
 import { createBackend } from "../backends/create.ts";
 import type { Backend } from "../backends/types.ts";
-import type { Config } from "../config/load.ts";
+import type { BackendConfig, Config } from "../config/load.ts";
+import { defaultPython, type MlxServer, startMlxServer } from "../supervisor/mlx-server.ts";
 import type { Mode } from "../config/schema.ts";
 import { listen, type Listening } from "../runtime/serve.ts";
 import { hostIsLoopback } from "../server/access.ts";
@@ -21,7 +22,10 @@ export async function startProxy(
   logger: ConsolaInstance,
   opts: { requiredApiKey?: string } = {},
 ): Promise<RunningProxy> {
-  const settings = config.backends[mode];
+  let settings = config.backends[mode];
+  // mlx mode without a configured URL: anyclaude runs the MLX server itself.
+  const mlx = mode === "mlx" && !settings.baseUrlConfigured ? await startManagedMlx(settings, logger) : undefined;
+  if (mlx) settings = { ...settings, baseUrl: mlx.url };
   const backend = createBackend(settings, logger, config.idleTimeoutMs);
   let model = settings.model;
   let contextWindow = settings.contextLength;
@@ -46,5 +50,20 @@ export async function startProxy(
     loopbackHostOnly: hostIsLoopback(config.host),
   });
   const listening = await listen(app.fetch, { hostname: config.host, port: config.port });
-  return { ...listening, backend, model: model ?? "default", ...(contextWindow ? { contextWindow } : {}) };
+  const stop = async () => {
+    await listening.stop();
+    await mlx?.stop();
+  };
+  return { ...listening, stop, backend, model: model ?? "default", ...(contextWindow ? { contextWindow } : {}) };
+}
+
+function startManagedMlx(settings: BackendConfig, logger: ConsolaInstance): Promise<MlxServer> {
+  return startMlxServer({
+    python: settings.python ?? defaultPython(),
+    model: settings.model,
+    args: settings.serverArgs,
+    readyTimeoutMs: settings.readyTimeoutMs,
+    logger,
+    ...(settings.serverScript ? { script: settings.serverScript } : {}),
+  });
 }

@@ -33,7 +33,11 @@ export interface BackendConfig {
   protocol: "openai" | "anthropic";
   python?: string;
   serverScript?: string;
+  serverArgs?: string[];
+  readyTimeoutMs?: number;
   port?: number;
+  /** Set by a flag, env or file; otherwise anyclaude starts the MLX server itself (mlx mode). */
+  baseUrlConfigured: boolean;
 }
 
 export interface Config {
@@ -171,7 +175,8 @@ export function resolveConfig(inputs: ConfigInputs): Config {
     const e = fromEnv[m] ?? {};
     // Flags and top-level model settings apply to the chosen mode only.
     const chosen = m === mode;
-    const baseUrl = (chosen ? flags.baseUrl : undefined) ?? e.baseUrl ?? f.baseUrl ?? (f.port ? `http://127.0.0.1:${f.port}/v1` : MODE_DEFAULTS[m].baseUrl);
+    const configuredUrl = (chosen ? flags.baseUrl : undefined) ?? e.baseUrl ?? f.baseUrl ?? (f.port ? `http://127.0.0.1:${f.port}/v1` : undefined);
+    const baseUrl = configuredUrl ?? MODE_DEFAULTS[m].baseUrl;
     backends[m] = {
       mode: m,
       baseUrl: normaliseBaseUrl(baseUrl, m),
@@ -183,7 +188,10 @@ export function resolveConfig(inputs: ConfigInputs): Config {
       protocol: f.protocol ?? (m === "claude" ? "anthropic" : "openai"),
       python: f.python,
       serverScript: f.serverScript,
+      serverArgs: f.serverArgs,
+      readyTimeoutMs: f.readyTimeoutSeconds ? f.readyTimeoutSeconds * 1000 : undefined,
       port: f.port,
+      baseUrlConfigured: configuredUrl !== undefined,
     };
   }
 

@@ -27,6 +27,10 @@ export const BackendFileSchema = v.looseObject({
   python: v.optional(v.string()),
   /** MLX: a server script to run instead of the embedded one. */
   serverScript: v.optional(v.string()),
+  /** MLX: extra flags for the managed server (e.g. ["--cache-mb", "12000"]). */
+  serverArgs: v.optional(v.array(v.string())),
+  /** MLX: seconds to wait for the model to load. */
+  readyTimeoutSeconds: v.optional(v.pipe(v.number(), v.minValue(1))),
 });
 
 export const ConfigFileSchema = v.looseObject({

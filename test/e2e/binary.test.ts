@@ -1,7 +1,7 @@
 // The shipped artefacts, built in this test run: the compiled linux-x64 executable and the Node
 // bundle that `npm pack` ships. Each serves a real Claude Code tool round trip.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChatRequest } from "../../src/protocol/openai.ts";
 import { chunk, DONE, finish, sse, textReply, toolArgs, toolStart } from "../helpers/chunks.ts";
@@ -28,10 +28,33 @@ afterAll(async () => {
 
 const artefacts: [string, () => string[]][] = [
   ["compiled linux-x64 binary", () => [join(outdir, "anyclaude-linux-x64")]],
-  ["Node bundle on node", () => ["node", join(outdir, "anyclaude-node.mjs")]],
+  ["Node bundle on node", () => ["node", join(outdir, "node", "anyclaude.mjs")]],
 ];
 
 describe("shipped artefacts", () => {
+  test("compiled binary: the embedded MLX server is written out and serves (fake engine)", async () => {
+    const cwd = tempDir("binmlx");
+    writeFileSync(join(cwd, ".anyclauderc.json"), JSON.stringify({ backend: "mlx", backends: { mlx: { python: "python3", serverArgs: ["--engine", "fake"] } } }));
+    const home = tempDir("binhome");
+    const proc = Bun.spawn([join(outdir, "anyclaude-linux-x64"), "serve"], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, HOME: home, NO_COLOR: "1" } });
+    let log = "";
+    void (async () => {
+      for await (const c of proc.stderr) log += new TextDecoder().decode(c);
+    })();
+    const end = Date.now() + 20_000;
+    while (!/listening on (http:\/\/\S+)/.test(log) && Date.now() < end) await Bun.sleep(50);
+    const url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
+    try {
+      expect(url).toBeDefined();
+      const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "claude-x", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }) });
+      expect(res.status).toBe(200);
+      expect(readdirSync(join(home, ".anyclaude", "mlx-server"))).toHaveLength(1);
+    } finally {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    }
+  });
+
   for (const [name, command] of artefacts) {
     test(`${name}: --version`, async () => {
       const p = Bun.spawn([...command(), "--version"], { stdout: "pipe" });

@@ -1,0 +1,42 @@
+// `anyclaude setup mlx`: a venv under ~/.anyclaude with the pinned mlx-lm (needs network once).
+import { copyFileSync, mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { defineCommand } from "citty";
+import { spawnInherit } from "../runtime/spawn.ts";
+import { REQUIREMENTS_FILE } from "../supervisor/embedded-server.ts";
+import { createLogger } from "./logger.ts";
+
+const setupMlx = defineCommand({
+  meta: { name: "mlx", description: "Create ~/.anyclaude/venv and install the pinned mlx-lm into it" },
+  args: { python: { type: "string", description: "Python ≥ 3.10 to create the venv with", default: "python3" } },
+  async run({ args }) {
+    const logger = createLogger();
+    if (process.platform !== "darwin" || process.arch !== "arm64") logger.warn("MLX runs only on Apple Silicon; the install will likely fail here");
+    const base = join(process.env.HOME ?? homedir(), ".anyclaude");
+    const venv = join(base, "venv");
+    mkdirSync(base, { recursive: true, mode: 0o700 });
+    const requirements = join(base, "mlx-requirements.txt");
+    copyFileSync(REQUIREMENTS_FILE, requirements);
+    const python = join(venv, "bin", "python");
+    const steps = [
+      [args.python, "-m", "venv", venv],
+      [python, "-m", "pip", "install", "--upgrade", "pip"],
+      [python, "-m", "pip", "install", "-r", requirements],
+    ];
+    for (const cmd of steps) {
+      logger.info(`$ ${cmd.join(" ")}`);
+      const code = await (await spawnInherit(cmd, process.env)).exited;
+      if (code !== 0) {
+        logger.error(`failed (exit ${code}); this step needs network access to the Python package index`);
+        process.exit(code);
+      }
+    }
+    logger.success(`ready: mlx mode will use ${python}`);
+  },
+});
+
+export const setupCommand = defineCommand({
+  meta: { name: "setup", description: "Install what a mode needs (mlx)" },
+  subCommands: { mlx: setupMlx },
+});
