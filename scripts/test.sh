@@ -28,7 +28,7 @@ if [ -d mlx ] && ls mlx/tests/test_*.py >/dev/null 2>&1; then
   echo "== python unittest (mlx)"
   python3 -m unittest discover -s mlx/tests -t mlx 2>&1 | tee "$log"
   prc=${PIPESTATUS[0]}
-  ran=$(grep -E "^Ran [0-9]+ test" "$log" | tail -1 | tr -dc '0-9')
+  ran=$(grep -E "^Ran [0-9]+ test" "$log" | tail -1 | sed -E "s/^Ran ([0-9]+).*/\1/")
   pf=$(grep -oE "(failures|errors)=[0-9]+" "$log" | awk -F= '{ n += $2 } END { print n + 0 }')
   ps=$(grep -oE "skipped=[0-9]+" "$log" | cut -d= -f2)
   ran=${ran:-0} pf=${pf:-0} ps=${ps:-0}
