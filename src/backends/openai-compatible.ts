@@ -13,6 +13,7 @@ import { makeToolIndex } from "../translate/tool-index.ts";
 import { estimateInputTokens } from "../translate/usage.ts";
 import type { ServerProfile } from "./profiles.ts";
 import { profileForModel } from "./profiles.ts";
+import { probeContextWindow } from "./context-probes.ts";
 import { readSseData, StreamIdleError } from "./sse-reader.ts";
 import type { Backend, BackendInfo, ModelInfo, SendOptions } from "./types.ts";
 
@@ -62,7 +63,8 @@ export class OpenAICompatibleBackend implements Backend {
     };
   }
 
-  async describe(signal: AbortSignal): Promise<BackendInfo> {
+  /** Models from /v1/models (vLLM max_model_len, MLX/OpenRouter context fields), plus the server's own window probe. */
+  async describe(signal: AbortSignal, model?: string): Promise<BackendInfo> {
     const res = await fetch(`${this.url}/models`, { headers: this.headers(), signal });
     if (!res.ok) throw mapUpstreamError(res.status, await res.text(), this.name);
     const body = (await res.json()) as { data?: Record<string, unknown>[] };
@@ -70,7 +72,11 @@ export class OpenAICompatibleBackend implements Backend {
       const ctx = m.max_model_len ?? m.context_length ?? m.context_window ?? m.max_context_length;
       return { id: String(m.id), ...(typeof ctx === "number" ? { contextWindow: ctx } : {}) };
     });
-    return { name: this.name, baseUrl: this.url, models };
+    const chosen = model ?? models[0]?.id;
+    const root = this.url.replace(/\/v1$/, "");
+    const probed = chosen ? await probeContextWindow(this.opts.profile.name, chosen, root, this.headers(), signal) : undefined;
+    const listed = models.find((m) => m.id === chosen)?.contextWindow;
+    return { name: this.name, baseUrl: this.url, models, ...(probed ?? listed ? { contextWindow: probed ?? listed } : {}) };
   }
 
   async *send(req: MessagesRequest, { model, signal }: SendOptions): AsyncGenerator<AnthropicEvent> {
@@ -159,8 +165,19 @@ export class OpenAICompatibleBackend implements Backend {
     for (let attempt = 0; ; attempt++) {
       let error: AnthropicError;
       let retryAfterMs = 0;
+      // The idle limit also bounds the wait for response headers; once they arrive the body
+      // reader takes over (readSseData). The local controller follows the client's signal.
+      const attemptAbort = new AbortController();
+      // Kept for the response's lifetime: a client disconnect must also stop the body.
+      signal.addEventListener("abort", () => attemptAbort.abort(), { once: true });
+      const idleMs = this.opts.idleTimeoutMs ?? 300_000;
+      let timedOut = false;
+      const headerTimer = setTimeout(() => {
+        timedOut = true;
+        attemptAbort.abort();
+      }, idleMs);
       try {
-        const response = await fetch(`${this.url}/chat/completions`, { method: "POST", headers: this.headers(), body, signal });
+        const response = await fetch(`${this.url}/chat/completions`, { method: "POST", headers: this.headers(), body, signal: attemptAbort.signal }).finally(() => clearTimeout(headerTimer));
         if (response.ok) return { ok: true, response };
         const headers = Object.fromEntries(response.headers);
         error = mapUpstreamError(response.status, await response.text().catch(() => ""), this.name, headers);
@@ -168,6 +185,7 @@ export class OpenAICompatibleBackend implements Backend {
         retryAfterMs = Number(headers["retry-after"]) * 1000 || 0;
       } catch (e) {
         if (signal.aborted) return { ok: false, error: new AnthropicError(500, "api_error", "client disconnected") };
+        if (timedOut) return { ok: false, error: new AnthropicError(504, "timeout_error", `${this.name} sent no response within ${Math.round(idleMs / 1000)} s`) };
         error = new AnthropicError(500, "api_error", `${this.name} unreachable at ${this.url}: ${describeError(e)}`);
       }
       if (attempt >= retries || retryAfterMs > 10_000) return { ok: false, error };

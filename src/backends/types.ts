@@ -24,7 +24,8 @@ export interface SendOptions {
 
 export interface Backend {
   readonly name: string;
-  describe(signal: AbortSignal): Promise<BackendInfo>;
+  /** Models and, for `model` (default: the first listed), the context window when the server tells it. */
+  describe(signal: AbortSignal, model?: string): Promise<BackendInfo>;
   /**
    * Yields Anthropic events for one request. Throws AnthropicError before the first event for
    * failures that must become an HTTP status; after that, failures arrive as one `error` event.

@@ -31,7 +31,7 @@ export async function startProxy(
   let contextWindow = settings.contextLength;
   if (mode !== "claude") {
     // Learn the model (when not configured) and its context window from the backend itself.
-    const info = await backend.describe(AbortSignal.timeout(3000)).catch((e: Error) => {
+    const info = await backend.describe(AbortSignal.timeout(3000), model).catch((e: Error) => {
       logger.debug(`could not list ${mode} models: ${e.message}`);
       return null;
     });
@@ -39,7 +39,7 @@ export async function startProxy(
       model = info?.models[0]?.id ?? "default";
       logger.info(`using ${mode} model ${model}${info?.models[0] ? " (first listed by the server)" : ""}`);
     }
-    contextWindow ??= info?.models.find((m) => m.id === model)?.contextWindow;
+    contextWindow ??= info?.contextWindow ?? info?.models.find((m) => m.id === model)?.contextWindow;
   }
   const app = createApp({
     backend,
@@ -48,6 +48,7 @@ export async function startProxy(
     routing: { model: model ?? "default", smallModel: settings.smallModel, models: settings.models },
     requiredApiKey: opts.requiredApiKey,
     loopbackHostOnly: hostIsLoopback(config.host),
+    ...(contextWindow ? { context: { window: contextWindow, truncate: config.contextTruncate } } : {}),
   });
   const listening = await listen(app.fetch, { hostname: config.host, port: config.port });
   const stop = async () => {

@@ -3,6 +3,7 @@ import type { ConsolaInstance } from "consola";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Backend } from "../backends/types.ts";
+import { applyContextPolicy, type ContextPolicy } from "../context/guard.ts";
 import { countChatRequestTokens } from "../context/tokens.ts";
 import { CountTokensRequestSchema, MessagesRequestSchema } from "../protocol/anthropic.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
@@ -26,6 +27,8 @@ export interface AppDeps {
   requiredApiKey?: string;
   /** Refuse requests whose Host is not a loopback name (DNS-rebinding guard). */
   loopbackHostOnly?: boolean;
+  /** The backend's context window, when known, and what to do when a prompt exceeds it. */
+  context?: ContextPolicy;
   ids?: IdFactory;
 }
 
@@ -78,7 +81,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.post("/v1/messages", limit, async (c) => {
     const text = await c.req.text();
     const body = parseJsonBody(text);
-    const req = validate(MessagesRequestSchema, body);
+    const validated = validate(MessagesRequestSchema, body);
+    const req = deps.context ? await applyContextPolicy(validated, text.length, deps.context, logger) : validated;
     const extra = unknownFields(body as object);
     if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
     const model = routeModel(req.model, deps.routing);
@@ -87,7 +91,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     // Client disconnect aborts the upstream request.
     const abort = new AbortController();
     c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
-    const raw = { body: text, headers: c.req.raw.headers };
+    // Passthrough forwards the bytes as received, unless the context stage changed the request.
+    const raw = { body: req === validated ? text : JSON.stringify(req), headers: c.req.raw.headers };
     const events = backend.send(req, { model, signal: abort.signal, raw })[Symbol.asyncIterator]();
     if (req.stream) return answerStream(c, events, abort, { pingIntervalMs: deps.pingIntervalMs ?? 10_000, logger });
     return answerMessage(c, events, abort);

@@ -1,0 +1,33 @@
+// The context stage of a request: count (lazily, only when the prompt may be near the window),
+// fit or refuse, clamp max_tokens, and say what happened.
+import type { ConsolaInstance } from "consola";
+import type { MessagesRequest } from "../protocol/anthropic.ts";
+import { AnthropicError } from "../translate/errors.ts";
+import { fitToWindow } from "./fit.ts";
+import { loadTokenizer } from "./tokens.ts";
+
+export interface ContextPolicy {
+  window: number;
+  /** Drop the oldest turns instead of refusing (config context.truncate). */
+  truncate: boolean;
+}
+
+const PLAIN = { disallowedSpecial: new Set<string>() };
+
+export async function applyContextPolicy(req: MessagesRequest, bodyChars: number, policy: ContextPolicy, logger: ConsolaInstance): Promise<MessagesRequest> {
+  const { window } = policy;
+  // Two characters per token is a pessimistic bound: far below the window, skip the tokenizer.
+  if (bodyChars / 2 < 0.7 * window) {
+    const estimate = Math.ceil(bodyChars / 4);
+    return req.max_tokens > window - estimate ? { ...req, max_tokens: Math.max(1, window - estimate) } : req;
+  }
+  const enc = await loadTokenizer();
+  const fit = fitToWindow(req, window, (text) => enc.countTokens(text, PLAIN), policy.truncate);
+  if (!fit.ok) {
+    logger.warn(`context: prompt of ${fit.promptTokens} tokens does not fit the ${window}-token window${policy.truncate ? " even after dropping old turns" : ""}`);
+    throw new AnthropicError(400, "invalid_request_error", `prompt is too long: ${fit.promptTokens} tokens > ${window} maximum`);
+  }
+  if (fit.dropped) logger.warn(`context: dropped the ${fit.dropped} oldest messages to fit the ${window}-token window (${fit.promptTokens} tokens now)`);
+  if (fit.warnAt) logger.warn(`context: the prompt uses over ${fit.warnAt}% of the ${window}-token window (${fit.promptTokens} tokens)`);
+  return fit.request;
+}
