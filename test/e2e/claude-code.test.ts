@@ -8,7 +8,7 @@ import { resultOf, runClaude, type ServeProcess, startServe } from "../helpers/p
 import { type Reply, startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 // Each test sets the script; the upstream answers every request through it.
-let script: (req: ChatRequest, n: number) => Reply = () => textReply("unset");
+let script: (req: ChatRequest, n: number) => Reply | Promise<Reply> = () => textReply("unset");
 let upstream: Upstream;
 let serve: ServeProcess;
 let seen = 0; // requests before the current test

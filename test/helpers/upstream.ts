@@ -14,6 +14,8 @@ export type Reply =
 export interface Upstream {
   url: string;
   requests: ChatRequest[];
+  /** The headers of each recorded request. */
+  headers: Record<string, string | string[] | undefined>[];
   /** Number of requests whose client went away before the reply finished. */
   aborted: number;
   stop(): Promise<void>;
@@ -21,10 +23,11 @@ export interface Upstream {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startUpstream(script: Reply[] | ((req: ChatRequest, n: number) => Reply)): Promise<Upstream> {
+export async function startUpstream(script: Reply[] | ((req: ChatRequest, n: number) => Reply | Promise<Reply>)): Promise<Upstream> {
   const requests: ChatRequest[] = [];
+  const headers: Upstream["headers"] = [];
   const state = { aborted: 0 };
-  const next = (req: ChatRequest, n: number): Reply => {
+  const next = (req: ChatRequest, n: number): Reply | Promise<Reply> => {
     if (typeof script === "function") return script(req, n);
     const reply = script[n] ?? script.at(-1);
     if (!reply) throw new Error("upstream script is empty");
@@ -48,7 +51,8 @@ export async function startUpstream(script: Reply[] | ((req: ChatRequest, n: num
     for await (const c of req) chunks.push(c as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChatRequest;
     requests.push(body);
-    const reply = next(body, requests.length - 1);
+    headers.push(req.headers);
+    const reply = await next(body, requests.length - 1);
     if ("headerDelayMs" in reply && reply.headerDelayMs) await sleep(reply.headerDelayMs);
     if (reply.kind === "json" || reply.kind === "text") {
       const text = reply.kind === "json" ? JSON.stringify(reply.body) : reply.body;
@@ -77,6 +81,7 @@ export async function startUpstream(script: Reply[] | ((req: ChatRequest, n: num
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    headers,
     get aborted() {
       return state.aborted;
     },
