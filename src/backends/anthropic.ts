@@ -53,7 +53,7 @@ export class AnthropicBackend implements Backend {
     return { name: this.name, baseUrl: this.url, models: (body.data ?? []).map((m) => ({ id: m.id })) };
   }
 
-  async *send(req: MessagesRequest, { model, signal, raw }: SendOptions): AsyncGenerator<AnthropicEvent> {
+  async *send(req: MessagesRequest, { model, signal, raw, observe }: SendOptions): AsyncGenerator<AnthropicEvent> {
     const parsed = raw ? (JSON.parse(raw.body) as Record<string, unknown>) : (req as Record<string, unknown>);
     let body: string;
     if (this.opts.official) {
@@ -62,9 +62,11 @@ export class AnthropicBackend implements Backend {
       if (clean) this.opts.logger.debug("removed local-model artefacts before forwarding to Anthropic");
     } else body = JSON.stringify(prepareForNativeBackend(parsed, model));
 
+    if (observe) observe.upstreamRequest(JSON.parse(body));
     let response: Response;
     try {
       response = await fetch(`${this.url}/v1/messages`, { method: "POST", headers: this.headers(raw?.headers), body, signal });
+      observe?.upstreamResponse();
     } catch (e) {
       if (signal.aborted) return;
       throw new AnthropicError(500, "api_error", `${this.name} unreachable at ${this.url}: ${(e as Error).message}`);

@@ -79,11 +79,12 @@ export class OpenAICompatibleBackend implements Backend {
     return { name: this.name, baseUrl: this.url, models, ...(probed ?? listed ? { contextWindow: probed ?? listed } : {}) };
   }
 
-  async *send(req: MessagesRequest, { model, signal }: SendOptions): AsyncGenerator<AnthropicEvent> {
+  async *send(req: MessagesRequest, { model, signal, observe }: SendOptions): AsyncGenerator<AnthropicEvent> {
     const translateProfile = profileForModel(this.opts.profile, model);
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
     for (const note of notes) this.opts.logger.debug(note);
     const body = JSON.stringify(request);
+    observe?.upstreamRequest(request);
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),
@@ -119,6 +120,7 @@ export class OpenAICompatibleBackend implements Backend {
     if (signal.aborted) return;
     if (!attempt.ok) return yield* failure(attempt.error);
     const response = attempt.response;
+    observe?.upstreamResponse();
 
     try {
       // Trust the content type over what we asked for: some servers ignore `stream`.

@@ -20,6 +20,13 @@ export interface SendOptions {
   signal: AbortSignal;
   /** The request as received, for passthrough backends that forward bytes unchanged. */
   raw?: { body: string; headers: Headers };
+  /** Told what went upstream and when it answered (traces). */
+  observe?: UpstreamObserver;
+}
+
+export interface UpstreamObserver {
+  upstreamRequest(body: unknown): void;
+  upstreamResponse(): void;
 }
 
 export interface Backend {

@@ -4,6 +4,8 @@ import { createBackend } from "../backends/create.ts";
 import type { Backend } from "../backends/types.ts";
 import type { BackendConfig, Config } from "../config/load.ts";
 import { defaultPython, type MlxServer, startMlxServer } from "../supervisor/mlx-server.ts";
+import { TraceRecorder } from "../trace/recorder.ts";
+import { pruneTraces } from "../trace/store.ts";
 import type { Mode } from "../config/schema.ts";
 import { listen, type Listening } from "../runtime/serve.ts";
 import { hostIsLoopback } from "../server/access.ts";
@@ -49,6 +51,7 @@ export async function startProxy(
     requiredApiKey: opts.requiredApiKey,
     loopbackHostOnly: hostIsLoopback(config.host),
     ...(contextWindow ? { context: { window: contextWindow, truncate: config.contextTruncate } } : {}),
+    ...(config.traces.enabled ? { traces: startTraces(config, mode, logger) } : {}),
   });
   const listening = await listen(app.fetch, { hostname: config.host, port: config.port });
   const stop = async () => {
@@ -67,4 +70,15 @@ function startManagedMlx(settings: BackendConfig, logger: ConsolaInstance): Prom
     logger,
     ...(settings.serverScript ? { script: settings.serverScript } : {}),
   });
+}
+
+function startTraces(config: Config, mode: Mode, logger: ConsolaInstance): TraceRecorder {
+  try {
+    const removed = pruneTraces(config.traces.dir, config.traces.keepDays);
+    if (removed) logger.debug(`removed ${removed} traces older than ${config.traces.keepDays} days`);
+  } catch (e) {
+    logger.warn(`could not prune traces in ${config.traces.dir}: ${(e as Error).message}`);
+  }
+  logger.info(`recording traces in ${config.traces.dir}/${mode}`);
+  return new TraceRecorder({ root: config.traces.dir, mode, logger });
 }

@@ -14,12 +14,18 @@ export interface ContextPolicy {
 
 const PLAIN = { disallowedSpecial: new Set<string>() };
 
-export async function applyContextPolicy(req: MessagesRequest, bodyChars: number, policy: ContextPolicy, logger: ConsolaInstance): Promise<MessagesRequest> {
+export interface ContextDecision {
+  request: MessagesRequest;
+  /** What happened, for the log and the trace (truncation, 75%/90% warnings). */
+  warnings: string[];
+}
+
+export async function applyContextPolicy(req: MessagesRequest, bodyChars: number, policy: ContextPolicy, logger: ConsolaInstance): Promise<ContextDecision> {
   const { window } = policy;
   // Two characters per token is a pessimistic bound: far below the window, skip the tokenizer.
   if (bodyChars / 2 < 0.7 * window) {
     const estimate = Math.ceil(bodyChars / 4);
-    return req.max_tokens > window - estimate ? { ...req, max_tokens: Math.max(1, window - estimate) } : req;
+    return { request: req.max_tokens > window - estimate ? { ...req, max_tokens: Math.max(1, window - estimate) } : req, warnings: [] };
   }
   const enc = await loadTokenizer();
   const fit = fitToWindow(req, window, (text) => enc.countTokens(text, PLAIN), policy.truncate);
@@ -27,7 +33,9 @@ export async function applyContextPolicy(req: MessagesRequest, bodyChars: number
     logger.warn(`context: prompt of ${fit.promptTokens} tokens does not fit the ${window}-token window${policy.truncate ? " even after dropping old turns" : ""}`);
     throw new AnthropicError(400, "invalid_request_error", `prompt is too long: ${fit.promptTokens} tokens > ${window} maximum`);
   }
-  if (fit.dropped) logger.warn(`context: dropped the ${fit.dropped} oldest messages to fit the ${window}-token window (${fit.promptTokens} tokens now)`);
-  if (fit.warnAt) logger.warn(`context: the prompt uses over ${fit.warnAt}% of the ${window}-token window (${fit.promptTokens} tokens)`);
-  return fit.request;
+  const warnings: string[] = [];
+  if (fit.dropped) warnings.push(`context: dropped the ${fit.dropped} oldest messages to fit the ${window}-token window (${fit.promptTokens} tokens now)`);
+  if (fit.warnAt) warnings.push(`context: the prompt uses over ${fit.warnAt}% of the ${window}-token window (${fit.promptTokens} tokens)`);
+  for (const w of warnings) logger.warn(w);
+  return { request: fit.request, warnings };
 }

@@ -9,6 +9,7 @@ import { CountTokensRequestSchema, MessagesRequestSchema } from "../protocol/ant
 import { type IdFactory, randomId } from "../translate/ids.ts";
 import { DEFAULT_PROFILE } from "../translate/profile.ts";
 import { translateRequest } from "../translate/request.ts";
+import { tapEvents, type TraceRecorder } from "../trace/recorder.ts";
 import { anthropicError, asAnthropicError, errorResponse } from "./errors.ts";
 import { answerMessage, answerStream } from "./respond.ts";
 import { type Routing, routeModel } from "./routing.ts";
@@ -29,6 +30,8 @@ export interface AppDeps {
   loopbackHostOnly?: boolean;
   /** The backend's context window, when known, and what to do when a prompt exceeds it. */
   context?: ContextPolicy;
+  /** Records every exchange when traces are on. */
+  traces?: TraceRecorder;
   ids?: IdFactory;
 }
 
@@ -82,7 +85,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const text = await c.req.text();
     const body = parseJsonBody(text);
     const validated = validate(MessagesRequestSchema, body);
-    const req = deps.context ? await applyContextPolicy(validated, text.length, deps.context, logger) : validated;
+    const decision = deps.context ? await applyContextPolicy(validated, text.length, deps.context, logger) : { request: validated, warnings: [] };
+    const req = decision.request;
     const extra = unknownFields(body as object);
     if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
     const model = routeModel(req.model, deps.routing);
@@ -93,7 +97,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
     c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
     // Passthrough forwards the bytes as received, unless the context stage changed the request.
     const raw = { body: req === validated ? text : JSON.stringify(req), headers: c.req.raw.headers };
-    const events = backend.send(req, { model, signal: abort.signal, raw })[Symbol.asyncIterator]();
+    const exchange = deps.traces?.begin({ id: c.get("requestId"), request: req, headers: c.req.raw.headers, backendModel: model });
+    for (const w of decision.warnings) exchange?.warn(w);
+    const observe = exchange && { upstreamRequest: (b: unknown) => exchange.onUpstreamRequest(b), upstreamResponse: () => exchange.onUpstreamResponse() };
+    const sent = backend.send(req, { model, signal: abort.signal, raw, ...(observe ? { observe } : {}) })[Symbol.asyncIterator]();
+    const events = exchange ? tapEvents(sent, exchange) : sent;
     if (req.stream) return answerStream(c, events, abort, { pingIntervalMs: deps.pingIntervalMs ?? 10_000, logger });
     return answerMessage(c, events, abort);
   });

@@ -1,0 +1,38 @@
+// `bun run bench:analyze`: `trace analyze` of a 50 KB captured Claude Code request, tokenizer load
+// included: in-process (cold import + count) and as whole commands (binary vs bun src/cli.ts).
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import * as v from "valibot";
+import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
+import { analyzeRequest } from "../../src/trace/analyze.ts";
+
+const ROOT = join(import.meta.dir, "../..");
+const FIXTURE = join(ROOT, "../shared/fixtures/claude-code/interactive-hello.json");
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+
+// In-process, cold: this process has not loaded the tokenizer yet.
+const t0 = performance.now();
+const { countTokens } = await import("gpt-tokenizer/encoding/o200k_base");
+const loaded = performance.now();
+const req = v.parse(MessagesRequestSchema, JSON.parse(readFileSync(FIXTURE, "utf8")).body);
+const b = analyzeRequest(req, (t) => countTokens(t, { disallowedSpecial: new Set() }));
+const done = performance.now();
+
+const median = (xs: number[]) => [...xs].sort((a, c) => a - c)[Math.floor(xs.length / 2)]!;
+function whole(cmd: string[]): number {
+  const xs: number[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const s = performance.now();
+    const r = Bun.spawnSync([...cmd, "trace", "analyze", FIXTURE, "--json"], { stdout: "ignore" });
+    if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed`);
+    if (i) xs.push(performance.now() - s); // first run warms the page cache
+  }
+  return median(xs);
+}
+
+console.log(`trace analyze of ${(statSync(FIXTURE).size / 1024).toFixed(0)} KB (${b.total} tokens)`);
+console.log(`  in-process: tokenizer load ${(loaded - t0).toFixed(1)} ms + analysis ${(done - loaded).toFixed(1)} ms = ${(done - t0).toFixed(1)} ms`);
+const binary = join(ROOT, "dist/anyclaude-linux-x64");
+if (existsSync(binary)) console.log(`  whole command, compiled binary: ${whole([binary]).toFixed(1)} ms (median of ${RUNS})`);
+console.log(`  whole command, bun src/cli.ts:  ${whole([process.execPath, join(ROOT, "src/cli.ts")]).toFixed(1)} ms (median of ${RUNS})`);
+console.log("target: under 100 ms including tokenizer load");

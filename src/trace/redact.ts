@@ -1,0 +1,35 @@
+// Secrets never reach a trace file: auth headers, cookies, and anything that looks like a key.
+
+const SECRET_HEADERS = new Set(["x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie", "x-goog-api-key", "api-key"]);
+const KEY_PATTERNS = [
+  /\bsk-[A-Za-z0-9_-]{8,}/g, // OpenAI, Anthropic (sk-ant-…), OpenRouter (sk-or-…)
+  /\banyclaude-[A-Za-z0-9_-]{20,}/g, // the per-launch key
+  /\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g,
+  /\b(?:ghp|gho|github_pat|xox[abp]|AKIA)[A-Za-z0-9_-]{12,}/g,
+];
+const SECRET_KEYS = /^(api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret|password|x-api-key|authorization)$/i;
+
+export const REDACTED = "[redacted]";
+
+export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
+  const entries = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers);
+  return Object.fromEntries(entries.map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? REDACTED : redactText(v)]));
+}
+
+export function redactText(text: string): string {
+  let out = text;
+  for (const re of KEY_PATTERNS) out = out.replace(re, REDACTED);
+  return out;
+}
+
+/** Deep copy with secret-named fields and key-like strings replaced. */
+export function redactValue<T>(value: T): T {
+  const walk = (v: unknown, key?: string): unknown => {
+    if (key && SECRET_KEYS.test(key) && v != null) return REDACTED;
+    if (typeof v === "string") return redactText(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  return walk(value) as T;
+}
