@@ -36,22 +36,13 @@ describe("shipped artefacts", () => {
     const cwd = tempDir("binmlx");
     writeFileSync(join(cwd, ".anyclauderc.json"), JSON.stringify({ backend: "mlx", backends: { mlx: { python: "python3", serverArgs: ["--engine", "fake"] } } }));
     const home = tempDir("binhome");
-    const proc = Bun.spawn([join(outdir, "anyclaude-linux-x64"), "serve"], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, HOME: home, NO_COLOR: "1" } });
-    let log = "";
-    void (async () => {
-      for await (const c of proc.stderr) log += new TextDecoder().decode(c);
-    })();
-    const end = Date.now() + 20_000;
-    while (!/listening on (http:\/\/\S+)/.test(log) && Date.now() < end) await Bun.sleep(50);
-    const url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
+    const serve = await startServe([], [join(outdir, "anyclaude-linux-x64")], { cwd, env: { HOME: home } });
     try {
-      expect(url).toBeDefined();
-      const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "claude-x", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }) });
+      const res = await fetch(`${serve.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "claude-x", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }) });
       expect(res.status).toBe(200);
       expect(readdirSync(join(home, ".anyclaude", "mlx-server"))).toHaveLength(1);
     } finally {
-      proc.kill("SIGTERM");
-      await proc.exited;
+      await serve.stop();
     }
   });
 

@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFile
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { textReply } from "../helpers/chunks.ts";
-import { BUN, ROOT, tempDir } from "../helpers/processes.ts";
+import { alive, BUN, ROOT, tempDir } from "../helpers/processes.ts";
 import { startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 const CLI = join(ROOT, "src/cli.ts");
@@ -57,14 +57,6 @@ async function waitFor<T>(f: () => T | undefined, ms = 15_000): Promise<T> {
     await Bun.sleep(25);
   }
 }
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("launcher with the real Claude Code CLI", () => {
   test("anyclaude --mode lmstudio -- -p … answers from the backend", async () => {

@@ -5,24 +5,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createConsola } from "consola";
 import { MlxServerError, startMlxServer } from "../../src/supervisor/mlx-server.ts";
-import { BUN, ROOT, tempDir } from "../helpers/processes.ts";
+import { alive, BUN, gone, ROOT, startServe, tempDir } from "../helpers/processes.ts";
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-async function gone(pid: number, ms = 8000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (!alive(pid)) return true;
-    await Bun.sleep(50);
-  }
-  return !alive(pid);
-}
 function recordingLogger() {
   const lines: string[] = [];
   const logger = createConsola({ level: 4, reporters: [{ log: (o) => void lines.push(o.args.map(String).join(" ")) }] });
@@ -121,17 +105,10 @@ describe("no MLX server outlives its parent", () => {
     test(`anyclaude serve --mode mlx gets ${signal}: proxy and server both gone`, async () => {
       const cwd = tempDir("mlxcfg");
       writeFileSync(join(cwd, ".anyclauderc.json"), JSON.stringify({ backend: "mlx", backends: { mlx: { python: "python3", serverArgs: ["--engine", "fake"] } } }));
-      const proc = Bun.spawn([BUN, join(ROOT, "src/cli.ts"), "serve"], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, HOME: tempDir("home"), NO_COLOR: "1" } });
-      let log = "";
-      void (async () => {
-        for await (const c of proc.stderr) log += new TextDecoder().decode(c);
-      })();
-      const end = Date.now() + 20_000;
-      while (!/listening on (http:\/\/\S+)/.test(log) && Date.now() < end) await Bun.sleep(50);
-      const url = /listening on (http:\/\/\S+)/.exec(log)?.[1];
-      expect(url).toBeDefined();
-      const res = await fetch(`${url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "claude-x", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }) });
+      const serve = await startServe([], undefined, { cwd, env: { HOME: tempDir("home") } });
+      const res = await fetch(`${serve.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "claude-x", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }) });
       expect(res.status).toBe(200);
+      const proc = serve.proc;
       const child = Number(Bun.spawnSync(["pgrep", "-P", String(proc.pid)]).stdout.toString().trim().split("\n")[0]);
       expect(child).toBeGreaterThan(0);
       proc.kill(signal);

@@ -18,11 +18,16 @@ export interface ServeProcess {
 }
 
 /** Starts `anyclaude serve` (from source, or a given command such as the compiled binary). */
-export async function startServe(args: string[], command: string[] = [BUN, join(ROOT, "src/cli.ts")]): Promise<ServeProcess> {
+export async function startServe(
+  args: string[],
+  command: string[] = [BUN, join(ROOT, "src/cli.ts")],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<ServeProcess> {
   const proc = Bun.spawn([...command, "serve", "--port", "0", ...args], {
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
     stdout: "pipe",
     stderr: "pipe",
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
   });
   let out = "";
   const decoder = new TextDecoder();
@@ -31,7 +36,7 @@ export async function startServe(args: string[], command: string[] = [BUN, join(
   };
   void pump(proc.stdout);
   void pump(proc.stderr);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 20_000;
   let url: string | undefined;
   while (!url && Date.now() < deadline) {
     url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
@@ -97,4 +102,23 @@ export function resultOf(run: ClaudeRun): Record<string, unknown> {
   } catch {
     throw new Error(`claude printed no JSON (exit ${run.exitCode}):\n${run.stdout}\n${run.stderr}`);
   }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until the process is gone; false if it is still there after ms. */
+export async function gone(pid: number, ms = 8000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!alive(pid)) return true;
+    await Bun.sleep(50);
+  }
+  return !alive(pid);
 }

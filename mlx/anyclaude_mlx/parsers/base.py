@@ -76,3 +76,31 @@ class ToolSchemas:
             except ValueError:
                 return raw
         return raw
+
+
+class SteppingParser:
+    """Drives a state machine: `_step` consumes as much of `buf` as it can (holding back partial
+    markers unless final); `_close` handles whatever state the output ended in."""
+
+    buf: str
+
+    def feed(self, text: str) -> list[Event]:
+        self.buf += text
+        out: list[Event] = []
+        while self._step(out, final=False):
+            pass
+        return out
+
+    def finish(self) -> list[Event]:
+        out: list[Event] = []
+        while self._step(out, final=True):
+            pass
+        self._close_output(out)
+        self.buf = ""
+        return out
+
+    def _step(self, out: list[Event], final: bool) -> bool:
+        raise NotImplementedError
+
+    def _close_output(self, out: list[Event]) -> None:
+        raise NotImplementedError

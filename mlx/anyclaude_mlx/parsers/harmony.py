@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import re
 
-from .base import Content, Event, Reasoning, ToolCall, ToolSchemas, held_suffix
+from .base import Content, Event, Reasoning, SteppingParser, ToolCall, ToolSchemas, held_suffix
 
 ENDS = ["<|end|>", "<|call|>", "<|return|>"]
 RECIPIENT = re.compile(r"to=(?:functions\.)?([\w.-]+)")
 
 
-class HarmonyParser:
+class HarmonyParser(SteppingParser):
     def __init__(self, tools: ToolSchemas):
         self.tools = tools
         self.buf = ""
@@ -33,21 +33,9 @@ class HarmonyParser:
         name = channel.group(1) if channel else "final"
         return ("reasoning" if name == "analysis" else "content"), None
 
-    def feed(self, text: str) -> list[Event]:
-        self.buf += text
-        out: list[Event] = []
-        while self._step(out, final=False):
-            pass
-        return out
-
-    def finish(self) -> list[Event]:
-        out: list[Event] = []
-        while self._step(out, final=True):
-            pass
+    def _close_output(self, out: list[Event]) -> None:
         if self.state == "body":
             self._close(out)  # output ended inside a message (no <|end|>): take what is there
-        self.buf = ""
-        return out
 
     def _step(self, out: list[Event], final: bool) -> bool:
         if self.state == "header":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from .base import Content, Event, Reasoning, ToolCall, ToolSchemas, held_suffix
+from .base import Content, Event, Reasoning, SteppingParser, ToolCall, ToolSchemas, held_suffix
 
 BodyParser = Callable[[str, ToolSchemas], Optional[list[ToolCall]]]
 
@@ -28,7 +28,7 @@ class ToolMarker:
     structural_end: bool = False
 
 
-class MarkerParser:
+class MarkerParser(SteppingParser):
     def __init__(
         self,
         tools: ToolSchemas,
@@ -49,28 +49,14 @@ class MarkerParser:
         self.at_line_start = True  # the emitted content so far ends a line
         self.after_think = False  # blank lines right after </think> carry nothing
 
-    # ---- public -----------------------------------------------------------------------------
-
-    def feed(self, text: str) -> list[Event]:
-        self.buf += text
-        out: list[Event] = []
-        while self._step(out, final=False):
-            pass
-        return out
-
-    def finish(self) -> list[Event]:
-        out: list[Event] = []
-        while self._step(out, final=True):
-            pass
+    def _close_output(self, out: list[Event]) -> None:
         if self.state == "tool":
             self._close_tool(self.buf, out)
         elif self.state == "leading":
             self._close_leading(out)
         elif self.buf:
             out.append(Reasoning(self.buf) if self.state == "reasoning" else Content(self.buf))
-        self.buf = ""
         self.state = "normal"
-        return out
 
     # ---- states -----------------------------------------------------------------------------
 
