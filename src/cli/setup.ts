@@ -26,9 +26,12 @@ const setupMlx = defineCommand({
     ];
     for (const cmd of steps) {
       logger.info(`$ ${cmd.join(" ")}`);
-      const code = await (await spawnInherit(cmd, process.env)).exited;
+      const code = await spawnInherit(cmd, process.env).then(
+        (child) => child.exited,
+        (e: Error) => (logger.error(`cannot run ${cmd[0]}: ${e.message}`), 127),
+      );
       if (code !== 0) {
-        logger.error(`failed (exit ${code}); this step needs network access to the Python package index`);
+        logger.error(`failed (exit ${code})${code === 127 ? "" : "; this step needs network access to the Python package index"}`);
         process.exit(code);
       }
     }

@@ -21,6 +21,11 @@ export async function spawnInherit(cmd: string[], env: Record<string, string | u
   }
   const { spawn } = await import("node:child_process");
   const p = spawn(cmd[0]!, cmd.slice(1), { stdio: "inherit", env, ...(cwd ? { cwd } : {}) });
+  // Like Bun.spawn, a command that cannot start is an error at once.
+  await new Promise<void>((resolve, reject) => {
+    p.once("spawn", resolve);
+    p.once("error", reject);
+  });
   return {
     pid: p.pid ?? -1,
     exited: new Promise((resolve) => p.on("exit", (code, signal) => resolve(codeOf(code, signal)))),

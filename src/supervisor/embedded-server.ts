@@ -3,6 +3,7 @@
 // list against mlx/anyclaude_mlx so no file is forgotten.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import init from "../../mlx/anyclaude_mlx/__init__.py" with { type: "file" };
 import main from "../../mlx/anyclaude_mlx/__main__.py" with { type: "file" };
 import cacheManager from "../../mlx/anyclaude_mlx/cache_manager.py" with { type: "file" };
@@ -34,13 +35,16 @@ export const SERVER_FILES: Record<string, string> = {
   "anyclaude_mlx/worker.py": worker,
 };
 
-export const REQUIREMENTS_FILE = requirements;
+/** Bun gives absolute (or /$bunfs) paths; the Node bundle gives paths relative to itself. */
+const located = (path: string) => (path.startsWith("./") || path.startsWith("../") ? fileURLToPath(new URL(path, import.meta.url)) : path);
+
+export const REQUIREMENTS_FILE = located(requirements);
 
 /** Writes the server package under dir (only files that changed); returns dir, the cwd for `python -m anyclaude_mlx`. */
 export function extractServer(dir: string): string {
   for (const [rel, src] of Object.entries(SERVER_FILES)) {
     const out = join(dir, rel);
-    const body = readFileSync(src);
+    const body = readFileSync(located(src));
     if (existsSync(out) && readFileSync(out).equals(body)) continue;
     mkdirSync(dirname(out), { recursive: true, mode: 0o700 });
     writeFileSync(out, body, { mode: 0o600 });
