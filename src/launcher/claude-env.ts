@@ -19,6 +19,21 @@ export function claudeEnv(base: Record<string, string | undefined>, opts: Claude
     env.ANTHROPIC_AUTH_TOKEN = opts.launchKey;
     delete env.ANTHROPIC_API_KEY;
   }
-  if (opts.contextWindow) env.CLAUDE_CODE_AUTO_COMPACT_WINDOW = String(opts.contextWindow);
+  Object.assign(env, compactionEnv(opts.contextWindow));
   return env;
+}
+
+/** Claude Code 2.1.328 floors CLAUDE_CODE_AUTO_COMPACT_WINDOW at this (and warns below it). */
+export const CLAUDE_MIN_COMPACT_WINDOW = 100_000;
+
+/**
+ * Makes Claude Code compact before the backend's window overflows. Below the 100k floor the
+ * window is set to the floor and CLAUDE_AUTOCOMPACT_PCT_OVERRIDE lowers the threshold to 80% of
+ * the real window (checked against the real CLI in test/e2e/launcher.test.ts).
+ */
+export function compactionEnv(window: number | undefined): Record<string, string> {
+  if (!window) return {};
+  if (window >= CLAUDE_MIN_COMPACT_WINDOW) return { CLAUDE_CODE_AUTO_COMPACT_WINDOW: String(window) };
+  const pct = Math.max(1, Math.floor((0.8 * window * 100) / CLAUDE_MIN_COMPACT_WINDOW));
+  return { CLAUDE_CODE_AUTO_COMPACT_WINDOW: String(CLAUDE_MIN_COMPACT_WINDOW), CLAUDE_AUTOCOMPACT_PCT_OVERRIDE: String(pct) };
 }

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { countChatRequestTokens } from "../../src/context/tokens.ts";
 import type { ChatRequest } from "../../src/protocol/openai.ts";
 import { chunk, DONE, finish, sse, textReply, toolStart, usageChunk } from "../helpers/chunks.ts";
-import { BUN, ROOT, tempDir } from "../helpers/processes.ts";
+import type { Subprocess } from "bun";
+import { BUN, ROOT, startServe, tempDir } from "../helpers/processes.ts";
 import { startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 const TURNS = 40;
@@ -15,6 +16,7 @@ let upstream: Upstream;
 const problems: string[] = [];
 const sizes: number[] = [];
 let toolTurns = 0;
+let compactions = 0;
 
 /** Every tool message answers a call of the assistant message before it (tool messages aside). */
 function pairingProblems(req: ChatRequest): string[] {
@@ -35,7 +37,10 @@ beforeAll(async () => {
     sizes.push(tokens);
     if (tokens > WINDOW) problems.push(`request of ${tokens} tokens exceeds the window`);
     problems.push(...pairingProblems(req));
-    if (!req.tools?.length) return textReply("Summary: listed numbers many times.", [tokens, 8]); // a compaction or title request
+    if (!req.tools?.length || JSON.stringify(req.messages.at(-1)).includes("CRITICAL: Respond with TEXT ONLY")) {
+      compactions++; // Claude Code compacting (or a title request)
+      return textReply("Summary: listed numbers many times.", [tokens, 8]);
+    }
     if (toolTurns >= TURNS) return sse(chunk({ role: "assistant", content: "" }), chunk({ content: `finished ${toolTurns} turns` }), finish("stop"), usageChunk(tokens, 5), DONE);
     toolTurns++;
     return sse(
@@ -51,22 +56,54 @@ afterAll(async () => {
   await upstream.stop();
 });
 
-test(`a ${TURNS}-turn session against a ${WINDOW}-token window`, async () => {
-  const cwd = tempDir("ctx");
-  writeFileSync(join(cwd, ".anyclauderc.json"), JSON.stringify({ backend: "openai", backends: { openai: { baseUrl: upstream.url } }, context: { truncate: true } }));
-  const proc = Bun.spawn([BUN, join(ROOT, "src/cli.ts"), "launch", "--", "-p", "print numbers forty times", "--output-format", "json", "--allowedTools", "Bash"], {
-    cwd,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { PATH: `${join(ROOT, "node_modules/.bin")}:/usr/bin:/bin`, HOME: tempDir("ctxhome"), NO_COLOR: "1" },
-  });
-  const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+function reset() {
+  problems.length = 0;
+  sizes.length = 0;
+  toolTurns = 0;
+  compactions = 0;
+}
+
+async function completeSession(proc: Subprocess<"ignore", "pipe", "pipe">, log: () => string | Promise<string>) {
+  const stdout = await new Response(proc.stdout).text();
   expect(await proc.exited).toBe(0);
-  const result = JSON.parse(stdout);
-  expect(result.result).toBe(`finished ${TURNS} turns`);
+  expect(JSON.parse(stdout).result).toBe(`finished ${TURNS} turns`);
   expect(problems).toEqual([]);
   expect(toolTurns).toBe(TURNS);
-  expect(stderr).toMatch(/context: dropped the \d+ oldest messages to fit the 32768-token window/);
-  console.log(`context: ${sizes.length} requests, prompt tokens max ${Math.max(...sizes)} of ${WINDOW}, last ${sizes.at(-1)}`);
+  const truncations = [...(await log()).matchAll(/context: dropped the \d+ oldest messages to fit the 32768-token window/g)].length;
+  console.log(`context: ${sizes.length} requests, prompt tokens max ${Math.max(...sizes)} of ${WINDOW}; ${compactions} compaction requests, ${truncations} truncations`);
+  return { truncations, compactions };
+}
+
+const config = (cwd: string) =>
+  writeFileSync(join(cwd, ".anyclauderc.json"), JSON.stringify({ backend: "openai", backends: { openai: { baseUrl: upstream.url } }, context: { truncate: true } }));
+const claudeEnv = (home: string) => ({ PATH: `${join(ROOT, "node_modules/.bin")}:/usr/bin:/bin`, HOME: home, NO_COLOR: "1" });
+
+test(`launcher: a ${TURNS}-turn session against a ${WINDOW}-token window (Claude Code compacts in time)`, async () => {
+  reset();
+  const cwd = tempDir("ctx");
+  config(cwd);
+  const proc = Bun.spawn([BUN, join(ROOT, "src/cli.ts"), "launch", "--", "-p", "print numbers forty times", "--output-format", "json", "--allowedTools", "Bash"], { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: claudeEnv(tempDir("ctxhome")) });
+  const stderr = new Response(proc.stderr).text();
+  const { truncations, compactions: c } = await completeSession(proc, () => stderr);
+  expect(truncations + c).toBeGreaterThan(0);
+}, 180_000);
+
+test(`serve with context.truncate: a ${TURNS}-turn session by a client that does not compact`, async () => {
+  reset();
+  const cwd = tempDir("ctx");
+  config(cwd);
+  const serve = await startServe([], undefined, { cwd, env: { HOME: tempDir("servehome") } });
+  try {
+    const proc = Bun.spawn([join(ROOT, "node_modules/.bin/claude"), "-p", "print numbers forty times", "--output-format", "json", "--allowedTools", "Bash"], {
+      cwd,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...claudeEnv(tempDir("ctxhome")), ANTHROPIC_BASE_URL: serve.url, ANTHROPIC_AUTH_TOKEN: "x", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" },
+    });
+    const { truncations } = await completeSession(proc, () => serve.output());
+    expect(truncations).toBeGreaterThan(0);
+  } finally {
+    await serve.stop();
+  }
 }, 180_000);

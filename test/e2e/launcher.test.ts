@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { textReply } from "../helpers/chunks.ts";
-import { alive, BUN, ROOT, tempDir } from "../helpers/processes.ts";
+import { DONE, finish, sse, textReply, toolStart, usageChunk } from "../helpers/chunks.ts";
+import { compactionEnv } from "../../src/launcher/claude-env.ts";
+import { alive, BUN, ROOT, startServe, tempDir } from "../helpers/processes.ts";
 import { startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 const CLI = join(ROOT, "src/cli.ts");
@@ -71,6 +72,52 @@ describe("launcher with the real Claude Code CLI", () => {
   });
 });
 
+describe("compaction variables, checked against the real CLI", () => {
+  const COMPACTION = "CRITICAL: Respond with TEXT ONLY";
+
+  /** Two print-mode turns (the second with --continue) whose prompts report 31k tokens; did Claude Code compact? */
+  async function compacts(env: Record<string, string>): Promise<boolean> {
+    let compacted = false;
+    const up = await startUpstream((req) => {
+      const last = req.messages.at(-1)!;
+      if (JSON.stringify(last).includes(COMPACTION)) {
+        compacted = true;
+        return textReply("<summary>compacted</summary>", [31000, 10]);
+      }
+      // A tool round per turn, as in real sessions; every answer reports a 31k-token prompt.
+      if (last.role !== "tool") return sse(toolStart(0, "c1", "Bash", '{"command":"echo hi","description":"Say hi"}'), finish("tool_calls"), usageChunk(31000, 10), DONE);
+      return textReply("an answer", [31000, 10]);
+    });
+    const serve = await startServe(["--mode", "openai", "--base-url", up.url, "--model", "m"]);
+    try {
+      const cwd = tempDir("compact");
+      const home = tempDir("home");
+      for (const args of [["-p", "first"], ["-p", "second", "--continue"]]) {
+        const p = Bun.spawn([join(NODE_BIN, "claude"), ...args, "--output-format", "json", "--allowedTools", "Bash"], {
+          cwd,
+          stdin: "ignore",
+          stdout: "ignore",
+          stderr: "ignore",
+          env: { PATH: `${NODE_BIN}:/usr/bin:/bin`, HOME: home, ANTHROPIC_BASE_URL: serve.url, ANTHROPIC_AUTH_TOKEN: "x", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", ...env },
+        });
+        await p.exited;
+      }
+    } finally {
+      await serve.stop();
+      await up.stop();
+    }
+    return compacted;
+  }
+
+  test("for a 32k window, the launcher's variables make Claude Code compact at 31k tokens; without them it does not", async () => {
+    expect(compactionEnv(32768)).toEqual({ CLAUDE_CODE_AUTO_COMPACT_WINDOW: "100000", CLAUDE_AUTOCOMPACT_PCT_OVERRIDE: "26" });
+    expect(await compacts({})).toBe(false);
+    expect(await compacts(compactionEnv(32768))).toBe(true);
+    // The naive setting is floored at 100k by Claude Code and does not compact here.
+    expect(await compacts({ CLAUDE_CODE_AUTO_COMPACT_WINDOW: "32768" })).toBe(false);
+  }, 120_000);
+});
+
 describe("launcher with a fake claude", () => {
   test("environment: proxy URL, per-launch key, no stray API key, context window, claude args", async () => {
     const fake = fakeClaudeDir();
@@ -87,7 +134,9 @@ describe("launcher with a fake claude", () => {
     expect(env.ANTHROPIC_AUTH_TOKEN).toMatch(/^anyclaude-[A-Za-z0-9_-]{32}$/);
     expect(env.ANTHROPIC_API_KEY).toBeUndefined();
     expect(env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC).toBe("1");
-    expect(env.CLAUDE_CODE_AUTO_COMPACT_WINDOW).toBe("32768"); // learnt from the upstream's /v1/models
+    // 32768 learnt from the upstream's /v1/models; below Claude Code's 100k floor → a percentage.
+    expect(env.CLAUDE_CODE_AUTO_COMPACT_WINDOW).toBe("100000");
+    expect(env.CLAUDE_AUTOCOMPACT_PCT_OVERRIDE).toBe("26");
   });
 
   test("the proxy refuses a wrong key (401) and a non-loopback Host (403)", async () => {
