@@ -63,6 +63,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     fake.add_argument("--fake-token-delay", type=float, default=0.0)
     fake.add_argument("--fake-non-trimmable", action="store_true")
     fake.add_argument("--fake-family", default="hermes")
+    fake.add_argument("--fake-memory-mb", type=int, help="memory left for one request's KV cache")
     return p.parse_args(argv)
 
 
@@ -79,6 +80,7 @@ def build_engine(args: argparse.Namespace):
             token_delay=args.fake_token_delay,
             trimmable=not args.fake_non_trimmable,
             family=args.fake_family,
+            memory_mb=args.fake_memory_mb,
             **({"context_window": args.context_window} if args.context_window else {}),
         )
     if not args.model:

@@ -17,6 +17,8 @@ class ModelInfo:
     chat_template: str
     # Entries never cross identities (model, template, kwargs).
     identity: str
+    # KV bytes one request may use without exhausting memory; None = unknown (no check).
+    max_kv_bytes: Optional[int] = None
 
 
 @dataclass

@@ -109,6 +109,7 @@ class FakeEngine:
     prefill_delay: float = 0.0  # seconds per prefilled token (keep-alive and cancellation tests)
     token_delay: float = 0.0
     max_words: int = 12
+    memory_mb: Optional[int] = None  # simulated memory left for one request's KV cache
     script: list[ScriptRule] = field(default_factory=list)
     counters: Counters = field(default_factory=Counters)
 
@@ -144,6 +145,7 @@ class FakeEngine:
             generation_prompt_tokens=len(self.encode(GENERATION_PROMPT)),
             chat_template=TEMPLATES.get(self.family, TEMPLATES["hermes"]),
             identity=f"fake:{self.family}:{self.trimmable}",
+            max_kv_bytes=self.memory_mb << 20 if self.memory_mb else None,
         )
 
     def encode(self, text: str) -> list[int]:

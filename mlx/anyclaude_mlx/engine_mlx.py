@@ -73,6 +73,18 @@ def _normalise(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _kv_headroom() -> Optional[int]:
+    """What one request's KV cache may use: the recommended working set minus what is already
+    allocated (the weights) minus 2 GiB. A Metal OOM is an uncatchable abort, so we refuse first."""
+    try:
+        info = mx.device_info() if hasattr(mx, "device_info") else mx.metal.device_info()
+        limit = int(info.get("max_recommended_working_set_size", 0))
+        active = int(mx.get_active_memory())
+    except Exception:
+        return None
+    return max(0, limit - active - (2 << 30)) if limit else None
+
+
 class MLXEngine:
     def __init__(self, model_path: str, context_window: Optional[int] = None):
         self.path = model_path
@@ -99,14 +111,16 @@ class MLXEngine:
         with_prompt = self.tokenizer.apply_chat_template(probe, add_generation_prompt=True, tokenize=True)
         without = self.tokenizer.apply_chat_template(probe, add_generation_prompt=False, tokenize=True)
         template = self.tokenizer.chat_template or ""
+        bytes_per_token = 2 * n_layers * kv_heads * head_dim * 2
         stamp = os.path.getmtime(os.path.join(self.path, "config.json")) if os.path.exists(os.path.join(self.path, "config.json")) else 0
         return ModelInfo(
             id=os.path.basename(os.path.normpath(self.path)),
             context_window=self.context_window or int(text_config.get("max_position_embeddings", 32768)),
-            bytes_per_token=2 * n_layers * kv_heads * head_dim * 2,
+            bytes_per_token=bytes_per_token,
             generation_prompt_tokens=max(0, len(with_prompt) - len(without)),
             chat_template=template,
             identity=hashlib.sha256(f"{os.path.abspath(self.path)}:{stamp}:{template}".encode()).hexdigest()[:16],
+            max_kv_bytes=_kv_headroom(),
         )
 
     def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any]) -> list[int]:

@@ -142,6 +142,13 @@ class Worker(threading.Thread):
             job.events.put(("error", 400, f"prompt is too long: {n} tokens > {info.context_window} maximum"))
             return
         max_tokens = max(1, min(job.max_tokens, info.context_window - n))
+        if info.max_kv_bytes and info.bytes_per_token:
+            # Refuse what memory cannot hold instead of crashing the process (Metal OOM aborts).
+            fits = info.max_kv_bytes // info.bytes_per_token
+            if n + 1 > fits:
+                job.events.put(("error", 400, f"prompt is too long: {n} tokens > {fits} maximum (the KV cache would need {n * info.bytes_per_token >> 20} MB; {info.max_kv_bytes >> 20} MB are free)"))
+                return
+            max_tokens = min(max_tokens, fits - n)
         should_stop = lambda: job.cancel.is_set() or self.stopping.is_set()  # noqa: E731
         boundary = self.system_boundary(job)
         acquired = cache_manager.acquire(prompt, info.identity)

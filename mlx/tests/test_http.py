@@ -99,6 +99,19 @@ class ChatCompletionTests(ReadyServer):
         self.assertEqual(body["choices"][0]["finish_reason"], "stop")
 
 
+class MemoryAdmissionTests(ReadyServer):
+    # 1 KB per token (fake engine) and 1 MB free: at most 1024 tokens of KV.
+    args = ("--fake-memory-mb", "1")
+
+    def test_a_prompt_whose_kv_would_not_fit_memory_is_refused_not_crashed(self):
+        status, r = self.server.post({"messages": [{"role": "user", "content": "word " * 2000}], "max_tokens": 5})
+        self.assertEqual(status, 400)
+        self.assertRegex(read_json(r)["error"]["message"], r"^prompt is too long: \d+ tokens > 1024 maximum \(the KV cache would need")
+        status, r = self.server.post(request("say hello"))
+        self.assertEqual(status, 200)
+        self.assertEqual(read_json(r)["choices"][0]["message"]["content"], "Hello there!")
+
+
 class SlowPrefillTests(ReadyServer):
     args = ("--fake-prefill-delay", "0.004", "--min-reuse", "100000")
 

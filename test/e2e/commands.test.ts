@@ -1,0 +1,52 @@
+// `doctor`, `models` and `config` as a user runs them.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { textReply } from "../helpers/chunks.ts";
+import { BUN, ROOT, tempDir } from "../helpers/processes.ts";
+import { startUpstream, type Upstream } from "../helpers/upstream.ts";
+
+let upstream: Upstream;
+beforeAll(async () => {
+  upstream = await startUpstream(() => textReply("ok"));
+});
+afterAll(async () => {
+  await upstream.stop();
+});
+
+async function run(args: string[], path = `${join(ROOT, "node_modules/.bin")}:/usr/bin:/bin`) {
+  const p = Bun.spawn([BUN, join(ROOT, "src/cli.ts"), ...args], { cwd: tempDir("cmd"), stdout: "pipe", stderr: "pipe", env: { PATH: path, HOME: tempDir("home"), NO_COLOR: "1" } });
+  const [stdout, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
+  return { code: await p.exited, out: stdout + stderr };
+}
+
+test("models lists the backend's models and windows", async () => {
+  const r = await run(["models", "--mode", "openai", "--base-url", upstream.url]);
+  expect(r.code).toBe(0);
+  expect(r.out).toContain("test-model  (32768 tokens)");
+  const json = await run(["models", "--mode", "openai", "--base-url", upstream.url, "--json"]);
+  expect(JSON.parse(json.out)).toEqual([{ id: "test-model", contextWindow: 32768 }]);
+});
+
+test("doctor: all ✓ with claude, a reachable backend, its model and window", async () => {
+  const r = await run(["doctor", "--mode", "openai", "--base-url", upstream.url]);
+  expect(r.out).toMatch(/✓ claude\s+.*2\.1\.328/);
+  expect(r.out).toMatch(/✓ openai backend\s+reachable/);
+  expect(r.out).toMatch(/✓ model\s+test-model/);
+  expect(r.out).toMatch(/✓ context window\s+32768 tokens/);
+  expect(r.code).toBe(0);
+});
+
+test("doctor: each ✗ comes with a fix, and the exit code says something is wrong", async () => {
+  const r = await run(["doctor", "--mode", "openai", "--base-url", "http://127.0.0.1:9/v1"], "/usr/bin:/bin");
+  expect(r.out).toMatch(/✗ claude\s+not found on PATH\n\s+fix: npm install -g @anthropic-ai\/claude-code/);
+  expect(r.out).toMatch(/✗ openai backend .*\n\s+fix: start the openai server/);
+  expect(r.code).toBe(1);
+});
+
+test("config --schema prints the JSON Schema of .anyclauderc.json", async () => {
+  const r = await run(["config", "--schema"]);
+  expect(r.code).toBe(0);
+  const schema = JSON.parse(r.out);
+  expect(schema.$schema).toContain("json-schema.org");
+  expect(schema.properties.backends.properties.lmstudio.properties.baseUrl.type).toBe("string");
+});
