@@ -43,7 +43,7 @@ const upstream = Bun.serve({
 });
 const upstreamUrl = `http://127.0.0.1:${upstream.port}/v1`;
 
-const proxy = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "serve", "--port", "0", "--base-url", upstreamUrl, "--model", "bench"], {
+const proxy = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "serve", "--port", "0", "--mode", "openai", "--base-url", upstreamUrl, "--model", "bench"], {
   stdout: "pipe",
   stderr: "pipe",
   env: { ...process.env, NO_COLOR: "1" },
@@ -134,4 +134,5 @@ console.log("targets: added p50 < 1 ms, >= 100k events/s, RSS < 80 MB");
 
 proxy.kill("SIGTERM");
 await proxy.exited;
-upstream.stop(true);
+await upstream.stop(true);
+process.exit(0);
