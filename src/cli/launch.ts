@@ -8,14 +8,10 @@ import { ensureOnboarding } from "../launcher/onboarding.ts";
 import { runClaude } from "../launcher/run-claude.ts";
 import { chooseMode } from "./choose-mode.ts";
 import { createLogger } from "./logger.ts";
-import { flagsFrom, loadConfig, proxyArgs } from "./options.ts";
+import { launchArgs } from "./launch-args.ts";
+import { flagsFrom, loadConfig } from "./options.ts";
 import { exitOnConfigError, exitOnStartFailure } from "./run-safely.ts";
 import { startProxy } from "./start-proxy.ts";
-
-export const launchArgs = {
-  ...proxyArgs,
-  "proxy-only": { type: "boolean", description: "Run only the proxy (like `serve`), as PROXY_ONLY=true does" },
-} as const;
 
 export const launchCommand = defineCommand({
   meta: { name: "launch", description: "Start the proxy and Claude Code pointed at it (the default command)" },
