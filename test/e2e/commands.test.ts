@@ -50,3 +50,24 @@ test("config --schema prints the JSON Schema of .anyclauderc.json", async () => 
   expect(schema.$schema).toContain("json-schema.org");
   expect(schema.properties.backends.properties.lmstudio.properties.baseUrl.type).toBe("string");
 });
+
+test("setup mlx creates the venv and installs the pinned requirements, printing each command", async () => {
+  const log = join(tempDir("pylog"), "calls.txt");
+  const home = tempDir("home");
+  const p = Bun.spawn([BUN, join(ROOT, "src/cli.ts"), "setup", "mlx", "--python", join(ROOT, "test/fixtures/fake-python.sh")], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PATH: "/usr/bin:/bin", HOME: home, NO_COLOR: "1", FAKE_PYTHON_LOG: log },
+  });
+  const out = (await new Response(p.stdout).text()) + (await new Response(p.stderr).text());
+  expect(await p.exited).toBe(0);
+  const venv = join(home, ".anyclaude", "venv");
+  const calls = (await Bun.file(log).text()).trim().split("\n");
+  expect(calls).toEqual([
+    `${join(ROOT, "test/fixtures/fake-python.sh")} -m venv ${venv}`,
+    `${venv}/bin/python -m pip install --upgrade pip`,
+    `${venv}/bin/python -m pip install -r ${join(home, ".anyclaude", "mlx-requirements.txt")}`,
+  ]);
+  for (const c of calls) expect(out).toContain(`$ ${c}`);
+  expect(await Bun.file(join(home, ".anyclaude", "mlx-requirements.txt")).text()).toContain("mlx-lm==");
+});
