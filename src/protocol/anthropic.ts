@@ -209,3 +209,12 @@ export type AnthropicEvent =
   | { type: "message_stop" }
   | { type: "ping" }
   | { type: "error"; error: ErrorBody };
+
+/** The request as JSON for an Anthropic-format upstream: unknown blocks go back as they came. */
+export function toWireJson(req: MessagesRequest): string {
+  return JSON.stringify(req, (_key, value: unknown) =>
+    value && typeof value === "object" && (value as { type?: unknown }).type === "unsupported" && "original" in value
+      ? (value as { original: unknown }).original
+      : value,
+  );
+}

@@ -5,7 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Backend } from "../backends/types.ts";
 import { applyContextPolicy, type ContextPolicy } from "../context/guard.ts";
 import { countChatRequestTokens } from "../context/tokens.ts";
-import { CountTokensRequestSchema, MessagesRequestSchema } from "../protocol/anthropic.ts";
+import { CountTokensRequestSchema, MessagesRequestSchema, toWireJson } from "../protocol/anthropic.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
 import { DEFAULT_PROFILE } from "../translate/profile.ts";
 import { translateRequest } from "../translate/request.ts";
@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const abort = new AbortController();
     c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
     // Passthrough forwards the bytes as received, unless the context stage changed the request.
-    const raw = { body: req === validated ? text : JSON.stringify(req), headers: c.req.raw.headers };
+    const raw = { body: req === validated ? text : toWireJson(req), headers: c.req.raw.headers };
     const exchange = deps.traces?.begin({ id: c.get("requestId"), request: req, headers: c.req.raw.headers, backendModel: model });
     for (const w of decision.warnings) exchange?.warn(w);
     const observe = exchange && { upstreamRequest: (b: unknown) => exchange.onUpstreamRequest(b), upstreamResponse: () => exchange.onUpstreamResponse() };

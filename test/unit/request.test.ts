@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import { PROFILES } from "../../src/backends/profiles.ts";
-import { type MessagesRequest, MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
+import { type MessagesRequest, MessagesRequestSchema, toWireJson } from "../../src/protocol/anthropic.ts";
 import type { ChatMessage } from "../../src/protocol/openai.ts";
 import { mistralToolId } from "../../src/translate/ids.ts";
 import { DEFAULT_PROFILE, type TranslateProfile } from "../../src/translate/profile.ts";
@@ -207,6 +207,10 @@ describe("assistant turns", () => {
     const { request, notes } = tr({ messages: [{ role: "user", content: "q" }, { role: "assistant", content: "Sure, " }] });
     expect(request.messages).toEqual([{ role: "user", content: "q" }]);
     expect(notes).toContain("dropped trailing assistant prefill");
+  });
+  test("unknown block kinds survive re-serialisation for Anthropic-format upstreams", () => {
+    const body = { model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "brand_new_block", x: 1 }, { type: "text", text: "b" }] }] };
+    expect(JSON.parse(toWireJson(v.parse(MessagesRequestSchema, body)))).toEqual(body);
   });
   test("consecutive user turns merge; unknown block kinds are dropped", () => {
     const out = msgs({ messages: [{ role: "user", content: "a" }, { role: "user", content: [{ type: "brand_new_block", x: 1 }, { type: "text", text: "b" }] }] });
