@@ -149,6 +149,7 @@ export class OpenAICompatibleBackend implements Backend {
         const events = translator.chunk(chunk);
         log();
         yield* events;
+        if (translator.stopped) break; // leaving the loop cancels the upstream body
       }
       yield* translator.end();
       log();

@@ -309,7 +309,7 @@ export function translateRequest(req: MessagesRequest, opts: TranslateOptions): 
     ...(req.temperature != null ? { temperature: req.temperature } : {}),
     ...(req.top_p != null ? { top_p: req.top_p } : {}),
     ...(req.top_k != null ? { top_k: req.top_k } : {}),
-    ...(req.stop_sequences?.length ? { stop: req.stop_sequences } : {}),
+    // Stop sequences are matched by the proxy (T9): upstream "stop" cannot say which one matched.
     ...thinkingParams(req, profile),
   };
   if (tools.length) {

@@ -5,6 +5,7 @@ import type { AnthropicEvent, ResponseBlock, StopReason, Usage } from "../protoc
 import type { Chunk, ChatUsage, ToolCallDelta } from "../protocol/openai.ts";
 import type { AnthropicError } from "./errors.ts";
 import type { IdFactory } from "./ids.ts";
+import { StopScanner } from "./stop-scanner.ts";
 import { ThinkSplitter } from "./think-splitter.ts";
 import { repairToolArguments } from "./tool-args.ts";
 import { anthropicUsage, estimateOutputTokens } from "./usage.ts";
@@ -64,10 +65,12 @@ export class StreamTranslator {
   private outChars = 0;
   private heldWhitespace = "";
   private readonly think: ThinkSplitter | null;
+  private readonly stops: StopScanner | null;
 
   constructor(private readonly ctx: StreamContext) {
     this.messageId = ctx.ids("msg");
     this.think = ctx.inlineThink ? new ThinkSplitter(ctx.thinkPreopened) : null;
+    this.stops = ctx.stopSequences?.length ? new StopScanner(ctx.stopSequences) : null;
   }
 
   /** message_start, once. Called early when the upstream is slow to answer (§7.7). */
@@ -76,8 +79,13 @@ export class StreamTranslator {
     return this.drain();
   }
 
+  /** A stop sequence matched: the caller stops reading the upstream and calls end(). */
+  get stopped(): boolean {
+    return this.stops?.matched != null;
+  }
+
   chunk(chunk: Chunk): AnthropicEvent[] {
-    if (this.finished) return [];
+    if (this.finished || this.stopped) return [];
     if (chunk.usage) this.usage = anthropicUsage(chunk.usage as ChatUsage, chunk.timings?.cache_n);
     else if (chunk.timings?.cache_n != null && this.usage) this.usage.cache_read_input_tokens = chunk.timings.cache_n;
     const choice = chunk.choices?.[0];
@@ -100,6 +108,7 @@ export class StreamTranslator {
     if (this.finished) return [];
     this.ensureCommitted();
     if (this.think) for (const p of this.think.flush()) p.kind === "reasoning" ? this.onReasoning(p.text) : this.onText(p.text, true);
+    if (this.stops) this.emitText(this.stops.flush());
     if (this.finish === null) {
       this.log.push({ level: "warn", message: "upstream ended without finish_reason" });
     }
@@ -153,6 +162,11 @@ export class StreamTranslator {
       for (const p of this.think.feed(text)) p.kind === "reasoning" ? this.onReasoning(p.text) : this.onText(p.text, true);
       return;
     }
+    if (this.stops) text = this.stops.feed(text);
+    this.emitText(text);
+  }
+
+  private emitText(text: string): void {
     if (!text) return;
     if (this.open?.kind !== "text") {
       // Whitespace-only text blocks are rejected by Anthropic when sent back (§1.8): hold it.
@@ -300,6 +314,7 @@ export class StreamTranslator {
   }
 
   private matchedStop(): string | null {
+    if (this.stops?.matched) return this.stops.matched;
     const s = this.upstreamStop;
     return typeof s === "string" && this.ctx.stopSequences?.includes(s) ? s : null;
   }

@@ -224,6 +224,18 @@ describe("upstream faults reach the SDK as Anthropic errors", () => {
     expect(body).toContain("late answer");
   });
 
+  test("a stop sequence ends the message and stops the upstream", async () => {
+    const frames = [text("Answer: 42"), text(" STOP and then much more"), ...Array.from({ length: 50 }, () => [{ delayMs: 20 }, text("x")]).flat()];
+    const { client, upstream } = await setup([{ kind: "sse", frames }]);
+    const m = await client.messages.stream({ model: "c", max_tokens: 100, stop_sequences: ["STOP"], messages: [{ role: "user", content: "x" }] }).finalMessage();
+    expect(m.content).toMatchObject([{ type: "text", text: "Answer: 42 " }]);
+    expect(m.stop_reason).toBe("stop_sequence");
+    expect(m.stop_sequence).toBe("STOP");
+    const start = Date.now();
+    while (upstream.aborted === 0 && Date.now() - start < 2000) await Bun.sleep(10);
+    expect(upstream.aborted).toBe(1);
+  });
+
   test("client disconnect aborts the upstream request", async () => {
     const frames = [text("a"), ...Array.from({ length: 100 }, () => [{ delayMs: 20 }, text("x")]).flat()];
     const { proxy, upstream } = await setup([{ kind: "sse", frames }]);

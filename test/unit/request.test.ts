@@ -262,9 +262,10 @@ describe("tools and parameters", () => {
     test(`thinking: ${name}`, () => expect(tr(over, profile).request).toMatchObject(want));
   }
 
-  test("streaming asks for usage; sampling and stop pass through; max_tokens 0 becomes 1", () => {
+  test("streaming asks for usage; sampling passes through; stop sequences stay with the proxy (T9); max_tokens 0 becomes 1", () => {
     const { request } = tr({ stream: true, temperature: 0.2, top_p: 0.9, stop_sequences: ["END"], max_tokens: 0 });
-    expect(request).toMatchObject({ model: "local", stream: true, stream_options: { include_usage: true }, temperature: 0.2, top_p: 0.9, stop: ["END"], max_tokens: 1 });
+    expect(request).toMatchObject({ model: "local", stream: true, stream_options: { include_usage: true }, temperature: 0.2, top_p: 0.9, max_tokens: 1 });
+    expect(request.stop).toBeUndefined();
     expect(tr({}).request.stream_options).toBeUndefined();
   });
 });

@@ -252,6 +252,30 @@ describe("stream translator: finish and usage", () => {
     });
   }
 
+  const stopCases: [string, string[], string[], string, string | null][] = [
+    ["in one chunk", ["Hello END world"], ["END"], "Hello ", "END"],
+    ["across a chunk boundary", ["Hello E", "N", "D world"], ["END"], "Hello ", "END"],
+    ["a partial match that is not a stop", ["Hello EN", "X world"], ["END"], "Hello ENX world", null],
+    ["the earliest of several", ["a STOP b END c"], ["END", "STOP"], "a ", "STOP"],
+    ["at the very end, held until the end", ["Hello EN"], ["END"], "Hello EN", null],
+  ];
+  for (const [name, pieces, stops, text, matched] of stopCases) {
+    test(`stop sequence ${name} (T9)`, async () => {
+      const m = await final([...pieces.map((p) => c({ content: p })), c({}, "stop")], { stopSequences: stops });
+      expect(m.content).toMatchObject([{ type: "text", text }]);
+      expect(m.stop_reason).toBe(matched ? "stop_sequence" : "end_turn");
+      expect(m.stop_sequence).toBe(matched as never);
+    });
+  }
+
+  test("after a stop sequence the translator reports it stopped and ignores the rest", () => {
+    const t = translator({ stopSequences: ["END"] });
+    t.commit();
+    t.chunk(c({ content: "ab END cd" }));
+    expect(t.stopped).toBe(true);
+    expect(t.chunk(c({ content: "more" }))).toEqual([]);
+  });
+
   test("vLLM stop_reason naming a requested stop sequence", async () => {
     const m = await final([c({ content: "x" }), { choices: [{ delta: {}, finish_reason: "stop", stop_reason: "END" }] } as Chunk], { stopSequences: ["END"] });
     expect(m.stop_reason).toBe("stop_sequence");
