@@ -33,7 +33,10 @@ export interface OpenAICompatibleOptions {
   sign?: (thinking: string) => string;
 }
 
-type Attempt = { ok: true; response: Response } | { ok: false; error: AnthropicError };
+type Attempt = { ok: true; response: Response } | { ok: false; error: AnthropicError; clampMaxTokensTo?: number };
+
+/** vLLM: "maximum context length is M tokens. However, you requested T tokens (P in the messages, C in the completion)". */
+const COMPLETION_TOO_LONG = /maximum context length is (\d+) tokens.*?\((\d+) in the messages, (\d+) in the completion\)/s;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -104,7 +107,14 @@ export class OpenAICompatibleBackend implements Backend {
       return translator.fail(error);
     };
 
-    const pending = this.post(body, signal);
+    const pending = this.post(body, signal).then(async (first) => {
+      // The prompt fits but max_tokens does not: ask again once with what the window leaves (§6.9).
+      if (first.ok || !first.clampMaxTokensTo) return first;
+      this.opts.logger.debug(`max_tokens ${request.max_tokens} does not fit; retrying with ${first.clampMaxTokensTo}`);
+      request.max_tokens = first.clampMaxTokensTo;
+      observe?.upstreamRequest(request);
+      return this.post(JSON.stringify(request), signal);
+    });
     const commitAfter = this.opts.commitAfterMs ?? 5000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const early = await Promise.race([
@@ -183,7 +193,13 @@ export class OpenAICompatibleBackend implements Backend {
         const response = await fetch(`${this.url}/chat/completions`, { method: "POST", headers: this.headers(), body, signal: attemptAbort.signal }).finally(() => clearTimeout(headerTimer));
         if (response.ok) return { ok: true, response };
         const headers = Object.fromEntries(response.headers);
-        error = mapUpstreamError(response.status, await response.text().catch(() => ""), this.name, headers);
+        const text = await response.text().catch(() => "");
+        error = mapUpstreamError(response.status, text, this.name, headers);
+        const tooLong = response.status === 400 ? COMPLETION_TOO_LONG.exec(text) : null;
+        if (tooLong) {
+          const room = Number(tooLong[1]) - Number(tooLong[2]) - 1;
+          if (room > 0 && Number(tooLong[3]) > room) return { ok: false, error, clampMaxTokensTo: room };
+        }
         if (response.status !== 429 && response.status !== 503) return { ok: false, error };
         retryAfterMs = Number(headers["retry-after"]) * 1000 || 0;
       } catch (e) {

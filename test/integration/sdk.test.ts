@@ -199,6 +199,14 @@ describe("upstream faults reach the SDK as Anthropic errors", () => {
     expect(String(err.message)).toMatch(/unreachable at http:\/\/127\.0\.0\.1:9\/v1/);
   });
 
+  test("vLLM: max_tokens that does not fit the window is clamped and retried once", async () => {
+    const tooLong = { object: "error", message: "This model's maximum context length is 32768 tokens. However, you requested 40000 tokens (8000 in the messages, 32000 in the completion). Please reduce the length.", type: "BadRequestError", code: 400 };
+    const { client, upstream } = await setup([{ kind: "json", status: 400, body: tooLong }, textReply("fits now")]);
+    const m = await client.messages.stream({ model: "c", max_tokens: 32000, messages: [{ role: "user", content: "x" }] }).finalMessage();
+    expect(m.content).toMatchObject([{ type: "text", text: "fits now" }]);
+    expect(upstream.requests.map((r) => r.max_tokens)).toEqual([32000, 32768 - 8000 - 1]);
+  });
+
   test("429 then success: retried before the first byte", async () => {
     const { client, upstream } = await setup([{ kind: "json", status: 429, body: { error: "busy" } }, textReply("finally")]);
     const m = await client.messages.create({ model: "c", max_tokens: 10, messages: [{ role: "user", content: "x" }] });
