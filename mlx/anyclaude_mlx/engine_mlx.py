@@ -93,7 +93,8 @@ class MLXEngine:
         self.tokenizer: Any = None
 
     def load(self, progress: Callable[[float], None]) -> ModelInfo:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        # A local directory loads offline (the supervisor sets HF_HUB_OFFLINE); a Hugging Face id
+        # is fetched once by mlx_lm into its cache.
         progress(0.05)
         self.model, self.tokenizer, config = mlx_load(self.path, return_config=True)
         progress(0.9)

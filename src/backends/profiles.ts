@@ -15,7 +15,7 @@ export interface ServerProfile {
 const base = DEFAULT_PROFILE;
 
 export const PROFILES: Record<ProfileName, ServerProfile> = {
-  openai: { name: "openai", defaultBaseUrl: "http://127.0.0.1:8000/v1", translate: base },
+  openai: { name: "openai", defaultBaseUrl: "http://127.0.0.1:8000/v1", translate: { ...base, imageUrls: true } },
   lmstudio: {
     name: "lmstudio",
     defaultBaseUrl: "http://127.0.0.1:1234/v1",
@@ -44,7 +44,7 @@ export const PROFILES: Record<ProfileName, ServerProfile> = {
   vllm: {
     name: "vllm",
     defaultBaseUrl: "http://127.0.0.1:8000/v1",
-    translate: { ...base, reasoningField: "reasoning", thinkingStyle: "template_kwargs" },
+    translate: { ...base, reasoningField: "reasoning", thinkingStyle: "template_kwargs", imageUrls: true },
   },
   mlx: {
     name: "mlx",
@@ -54,7 +54,7 @@ export const PROFILES: Record<ProfileName, ServerProfile> = {
   openrouter: {
     name: "openrouter",
     defaultBaseUrl: "https://openrouter.ai/api/v1",
-    translate: { ...base, reasoningField: "reasoning", thinkingStyle: "openrouter", inlineThink: false },
+    translate: { ...base, reasoningField: "reasoning", thinkingStyle: "openrouter", inlineThink: false, imageUrls: true },
     headers: { "HTTP-Referer": "https://github.com/anyclaude/anyclaude", "X-Title": "anyclaude" },
   },
 };

@@ -20,6 +20,8 @@ export interface TranslateProfile {
   vision: boolean;
   /** Image media types the server accepts as data URIs (Ollama: no gif). */
   imageTypes: readonly string[];
+  /** The server fetches http(s) image URLs itself (vLLM, OpenRouter, OpenAI); others get a placeholder (T18). */
+  imageUrls: boolean;
   /** OpenRouter + anthropic/* models keep cache_control on system text parts (T1). */
   keepCacheControl: boolean;
   /** Reasoning may arrive inline as <think>…</think> in content (§7.5). */
@@ -36,6 +38,7 @@ export const DEFAULT_PROFILE: TranslateProfile = {
   mistralToolIds: false,
   vision: true,
   imageTypes: ["image/jpeg", "image/png", "image/gif", "image/webp"],
+  imageUrls: false,
   keepCacheControl: false,
   inlineThink: true,
   schemaProfile: "default",

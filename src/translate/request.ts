@@ -48,7 +48,7 @@ function imagePart(block: Extract<Block, { type: "image" }>, profile: TranslateP
     if (!profile.imageTypes.includes(src.media_type)) return `[image omitted: ${src.media_type} not supported by backend]`;
     return { type: "image_url", image_url: { url: `data:${src.media_type};base64,${src.data}` } };
   }
-  if (src.type === "url") return { type: "image_url", image_url: { url: src.url } };
+  if (src.type === "url") return profile.imageUrls ? { type: "image_url", image_url: { url: src.url } } : `[image omitted: this backend cannot fetch ${src.url}]`;
   return "[image omitted: file references are not supported]";
 }
 

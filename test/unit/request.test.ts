@@ -141,6 +141,13 @@ describe("tool turns", () => {
     expect(out).toEqual([{ role: "user", content: "see\n\n[image omitted: backend has no vision]" }]);
   });
 
+  test("URL images go only to servers that fetch them (T18)", () => {
+    const urlImage = { type: "image", source: { type: "url", url: "https://example.invalid/a.png" } };
+    const body = req({ messages: [{ role: "user", content: [urlImage] }] });
+    expect(translateRequest(body, { model: "m", profile: PROFILES.vllm.translate }).request.messages).toEqual([{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.invalid/a.png" } }] }]);
+    expect(translateRequest(body, { model: "m", profile: PROFILES.lmstudio.translate }).request.messages).toEqual([{ role: "user", content: "[image omitted: this backend cannot fetch https://example.invalid/a.png]" }]);
+  });
+
   test("Ollama: gif is not sent", () => {
     const gif = { ...IMG, source: { ...IMG.source, media_type: "image/gif" } };
     const out = translateRequest(req({ messages: [{ role: "user", content: [gif] }] }), { model: "m", profile: PROFILES.ollama.translate }).request.messages;
