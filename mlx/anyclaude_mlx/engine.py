@@ -55,7 +55,8 @@ class Cancelled(Exception):
 
 @dataclass
 class GeneratedToken:
-    token: int
+    # None: a text-only flush of the detokenizer at the end (no token was fed to the cache).
+    token: Optional[int]
     text: str
 
 

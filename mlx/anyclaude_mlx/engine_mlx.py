@@ -154,10 +154,15 @@ class MLXEngine:
                 raise Cancelled()
             token = int(token)
             if self.is_eos(token):
-                yield GeneratedToken(token, "")
+                detokenizer.finalize()
+                yield GeneratedToken(token, detokenizer.last_segment)
                 return
             detokenizer.add_token(token)
             yield GeneratedToken(token, detokenizer.last_segment)
+        # max_tokens reached: bytes of a multi-byte character may still be held.
+        detokenizer.finalize()
+        if detokenizer.last_segment:
+            yield GeneratedToken(None, detokenizer.last_segment)
 
     def is_eos(self, token: int) -> bool:
         return token in self.tokenizer.eos_token_ids

@@ -191,13 +191,14 @@ class Worker(threading.Thread):
                     calls += 1
 
         for tok in self.engine.generate(cache, prompt[n - 1 :], job.sampling, max_tokens, should_stop):
-            generated.append(tok.token)
-            if self.engine.is_eos(tok.token):
-                finish = "stop"
-                break
+            if tok.token is not None:
+                generated.append(tok.token)
             text = stopper.feed(tok.text)
             if text:
                 emit(parser.feed(text))
+            if tok.token is not None and self.engine.is_eos(tok.token):
+                finish = "stop"
+                break
             if stopper.matched:
                 finish = "stop"
                 break
