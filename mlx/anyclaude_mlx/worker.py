@@ -205,6 +205,12 @@ class Worker(threading.Thread):
         emit(parser.feed(stopper.flush()) + parser.finish())
         if calls and finish == "stop":
             finish = "tool_calls"
-        cache_manager.store(prompt + generated, cache, "turn", info.identity)
+        key = prompt + generated
+        if cache.offset > len(key) and cache.is_trimmable():
+            cache.trim(cache.offset - len(key))  # an engine that fed one token ahead
+        if cache.offset == len(key):
+            cache_manager.store(key, cache, "turn", info.identity)
+        else:
+            log.warning("cache holds %d tokens, expected %d: turn not kept for reuse", cache.offset, len(key))
         log.info("reused=%d prefilled=%d match=%s generated=%d", acquired.reused, n - acquired.reused, acquired.kind, len(generated))
         job.events.put(("done", finish, {"prompt_tokens": n, "cached_tokens": acquired.reused, "completion_tokens": len(generated)}))
