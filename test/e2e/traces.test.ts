@@ -34,10 +34,16 @@ async function cli(args: string[]) {
   return { code: await p.exited, stdout, stderr };
 }
 
-async function proxyWithTraces(root: string, warnings: string[] = []) {
+async function proxyWithTraces(root: string, warnings: string[] = [], contextWindow?: number) {
   const logger = createConsola({ level: 3, reporters: [{ log: (o) => void warnings.push(o.args.join(" ")) }] });
   const backend = new OpenAICompatibleBackend({ profile: PROFILES.openai, baseUrl: upstream.url, logger });
-  const app = createApp({ backend, logger, routing: { model: "local-model" }, traces: new TraceRecorder({ root, mode: "openai", logger }) });
+  const app = createApp({
+    backend,
+    logger,
+    routing: { model: "local-model" },
+    traces: new TraceRecorder({ root, mode: "openai", logger }),
+    ...(contextWindow ? { context: { window: contextWindow, truncate: false } } : {}),
+  });
   return listen(app.fetch, { hostname: "127.0.0.1", port: 0 });
 }
 
@@ -85,6 +91,23 @@ describe("recorder", () => {
       expect(statSync(file!).mode & 0o777).toBe(0o600);
       expect(statSync(join(root, "openai")).mode & 0o777).toBe(0o700);
       expect(statSync(root).mode & 0o777).toBe(0o700);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test("context warnings (75%/90% of the window) go into the log and the trace", async () => {
+    const root = join(tempDir("traces"), "traces");
+    const warnings: string[] = [];
+    const proxy = await proxyWithTraces(root, warnings, 100_000);
+    try {
+      const words = Array.from({ length: 40_000 }, (_, i) => `w${i % 100}`).join(" "); // about 80k tokens (" w", "NN")
+      const res = await fetch(`${proxy.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "c", max_tokens: 50, messages: [{ role: "user", content: words }] }) });
+      expect(res.status).toBe(200);
+      const [file] = await waitForFiles(join(root, "openai"), 1);
+      const trace = JSON.parse(readFileSync(file!, "utf8"));
+      expect(trace.warnings).toEqual([expect.stringMatching(/^context: the prompt uses over (75|90)% of the 100000-token window/)]);
+      expect(warnings.some((w) => w.includes("of the 100000-token window"))).toBe(true);
     } finally {
       await proxy.stop();
     }
