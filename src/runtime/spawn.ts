@@ -32,3 +32,61 @@ export async function spawnInherit(cmd: string[], env: Record<string, string | u
     kill: (signal = "SIGTERM") => void p.kill(signal),
   };
 }
+
+/** A child whose output we read, and whose stdin pipe stays open as its parent-death watchdog. */
+export interface PipedChild {
+  pid: number;
+  stdout: ReadableStream<Uint8Array>;
+  stderr: ReadableStream<Uint8Array>;
+  exited: Promise<number>;
+  /** True once the child has exited (by code or signal). */
+  readonly done: boolean;
+  readonly exitCode: number | null;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export async function spawnPiped(cmd: string[], opts: { cwd?: string; env: Record<string, string | undefined> }): Promise<PipedChild> {
+  if (typeof Bun !== "undefined") {
+    const p = Bun.spawn(cmd, { cwd: opts.cwd, env: opts.env, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    return {
+      pid: p.pid,
+      stdout: p.stdout,
+      stderr: p.stderr,
+      exited: p.exited.then(() => codeOf(p.exitCode, p.signalCode == null ? null : String(p.signalCode))),
+      get done() {
+        return p.exitCode !== null || p.signalCode !== null;
+      },
+      get exitCode() {
+        return p.exitCode;
+      },
+      kill: (signal = "SIGTERM") => p.kill(signal),
+    };
+  }
+  const { spawn } = await import("node:child_process");
+  const { Readable } = await import("node:stream");
+  const p = spawn(cmd[0]!, cmd.slice(1), { cwd: opts.cwd, env: opts.env, stdio: ["pipe", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    p.once("spawn", resolve);
+    p.once("error", reject);
+  });
+  let done = false;
+  const exited = new Promise<number>((resolve) =>
+    p.on("exit", (code, signal) => {
+      done = true;
+      resolve(codeOf(code, signal));
+    }),
+  );
+  return {
+    pid: p.pid ?? -1,
+    stdout: Readable.toWeb(p.stdout!) as ReadableStream<Uint8Array>,
+    stderr: Readable.toWeb(p.stderr!) as ReadableStream<Uint8Array>,
+    exited,
+    get done() {
+      return done;
+    },
+    get exitCode() {
+      return p.exitCode;
+    },
+    kill: (signal = "SIGTERM") => void p.kill(signal),
+  };
+}

@@ -1,12 +1,13 @@
-// Starts and supervises the MLX Python server: writes the embedded package out, spawns it with
-// Bun.spawn, shows load progress, waits for /ready, and makes sure it never outlives us.
+// Starts and supervises the MLX Python server: writes the embedded package out, spawns it
+// (Bun.spawn; child_process under Node), shows load progress, waits for /ready, and makes sure it
+// never outlives us.
 // A stdin pipe covers the one exit we cannot hook (SIGKILL): the server exits when it closes.
 import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import type { Subprocess } from "bun";
 import type { ConsolaInstance } from "consola";
 import pkg from "../../package.json" with { type: "json" };
+import { type PipedChild, spawnPiped } from "../runtime/spawn.ts";
 import { extractServer } from "./embedded-server.ts";
 
 export interface MlxServerOptions {
@@ -46,20 +47,15 @@ export function defaultPython(home = homedir()): string {
 
 export async function startMlxServer(opts: MlxServerOptions): Promise<MlxServer> {
   const { logger } = opts;
-  if (typeof Bun === "undefined")
-    throw new MlxServerError("starting the MLX server needs the anyclaude binary; under Node, run it yourself and set VLLM_MLX_URL");
   const dir = opts.script ? dirname(opts.script) : extractServer(opts.serverDir ?? join(homedir(), ".anyclaude", "mlx-server", pkg.version));
   const entry = opts.script ? [opts.script] : ["-m", "anyclaude_mlx"];
   const args = [...entry, "--port", String(opts.port ?? 0), "--watch-stdin", ...(opts.model ? ["--model", opts.model] : []), ...(opts.args ?? [])];
   const localModel = Boolean(opts.model && existsSync(opts.model) && statSync(opts.model).isDirectory());
   logger.debug(`starting MLX server: ${opts.python} ${args.join(" ")} (in ${dir})`);
-  let child: Subprocess<"pipe", "pipe", "pipe">;
+  let child: PipedChild;
   try {
-    child = Bun.spawn([opts.python, ...args], {
+    child = await spawnPiped([opts.python, ...args], {
       cwd: dir,
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
       env: {
         ...process.env,
         PYTHONUNBUFFERED: "1",
@@ -106,7 +102,7 @@ export async function startMlxServer(opts: MlxServerOptions): Promise<MlxServer>
     return code;
   });
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.done) return;
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
     await exited;
@@ -116,7 +112,7 @@ export async function startMlxServer(opts: MlxServerOptions): Promise<MlxServer>
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 180_000);
   const detail = () => (lastErrors.length ? `\n${lastErrors.slice(-8).join("\n")}` : "");
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (child.done) {
       const code = child.exitCode ?? 128;
       throw new MlxServerError(`MLX server exited with code ${code} (${EXIT_MEANING[code] ?? failure ?? "crashed"})${failure ? `: ${failure}` : ""}${detail()}`);
     }
@@ -128,7 +124,7 @@ export async function startMlxServer(opts: MlxServerOptions): Promise<MlxServer>
       const ready = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
       if (ready) return { url: `http://127.0.0.1:${port}/v1`, pid: child.pid, exited, stop };
     }
-    await Bun.sleep(250);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 

@@ -32,11 +32,15 @@ const artefacts: [string, () => string[]][] = [
 ];
 
 describe("shipped artefacts", () => {
-  test("compiled binary: the embedded MLX server is written out and serves (fake engine)", async () => {
+  const mlxRuns: [string, () => string[]][] = [
+    ["compiled binary", () => [join(outdir, "anyclaude-linux-x64")]],
+    ["Node bundle", () => ["node", join(outdir, "node", "anyclaude.mjs")]],
+  ];
+  for (const [name, command] of mlxRuns) test(`${name}: the embedded MLX server is written out, supervised and serves (fake engine)`, async () => {
     const cwd = tempDir("binmlx");
     writeFileSync(join(cwd, ".anyclauderc.json"), JSON.stringify({ backend: "mlx", backends: { mlx: { python: "python3", serverArgs: ["--engine", "fake"] } } }));
     const home = tempDir("binhome");
-    const serve = await startServe([], [join(outdir, "anyclaude-linux-x64")], { cwd, env: { HOME: home } });
+    const serve = await startServe([], command(), { cwd, env: { HOME: home } });
     try {
       const res = await fetch(`${serve.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "claude-x", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }) });
       expect(res.status).toBe(200);
