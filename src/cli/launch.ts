@@ -44,7 +44,9 @@ export const launchCommand = defineCommand({
     const keepLogin = mode === "claude" && !chosen.config.backends.claude.apiKey;
     const launchKey = keepLogin ? undefined : `anyclaude-${randomBytes(24).toString("base64url")}`;
     const proxy = await startProxy(chosen.config, mode, logger, { requiredApiKey: launchKey }).catch(exitOnStartFailure(logger));
-    logger.debug(`proxy on ${proxy.url} → ${mode} (${proxy.model}), context window ${proxy.contextWindow ?? "unknown"}`);
+    // One line on what Claude Code is about to run on.
+    const what = mode === "claude" ? "the Anthropic API" : `${proxy.model}${proxy.contextWindow ? ` (${Math.round(proxy.contextWindow / 1024)}k context)` : ""}`;
+    logger.info(`Claude Code on ${mode}: ${what}, through ${proxy.url}`);
 
     const home = process.env.HOME ?? homedir();
     if (!keepLogin) {
