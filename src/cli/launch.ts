@@ -6,11 +6,9 @@ import { claudeEnv } from "../launcher/claude-env.ts";
 import { CLAUDE_INSTALL_HINT, findClaude } from "../launcher/find-claude.ts";
 import { ensureOnboarding } from "../launcher/onboarding.ts";
 import { runClaude } from "../launcher/run-claude.ts";
-import { chooseMode } from "./choose-mode.ts";
-import { createLogger } from "./logger.ts";
+import { startCommand } from "./choose-mode.ts";
 import { launchArgs } from "./launch-args.ts";
-import { flagsFrom, loadConfig } from "./options.ts";
-import { exitOnConfigError, exitOnStartFailure } from "./run-safely.ts";
+import { exitOnStartFailure } from "./run-safely.ts";
 import { startProxy } from "./start-proxy.ts";
 
 export const launchCommand = defineCommand({
@@ -18,14 +16,10 @@ export const launchCommand = defineCommand({
   args: launchArgs,
   async run({ args, rawArgs }) {
     const claudeArgs = rawArgs.includes("--") ? rawArgs.slice(rawArgs.indexOf("--") + 1) : [];
-    const config = exitOnConfigError(() => loadConfig(flagsFrom(args)));
-    const logger = createLogger(config.debugLevel);
-    const chosen = await chooseMode(config, logger);
-    if (!chosen) process.exit(2);
-    const { mode } = chosen;
+    const { config, logger, mode } = await startCommand(args);
 
-    if (chosen.config.proxyOnly) {
-      const proxy = await startProxy(chosen.config, mode, logger).catch(exitOnStartFailure(logger));
+    if (config.proxyOnly) {
+      const proxy = await startProxy(config, mode, logger).catch(exitOnStartFailure(logger));
       logger.info(`proxy only: listening on ${proxy.url} → ${mode}; run ANTHROPIC_BASE_URL=${proxy.url} claude`);
       const stop = async () => {
         await proxy.stop();
@@ -35,15 +29,15 @@ export const launchCommand = defineCommand({
       return;
     }
 
-    const claudePath = findClaude(chosen.config.claudePath);
+    const claudePath = findClaude(config.claudePath);
     if (!claudePath) {
-      logger.error(`claude not found${chosen.config.claudePath ? ` at ${chosen.config.claudePath}` : " on PATH"}; install it with: ${CLAUDE_INSTALL_HINT}`);
+      logger.error(`claude not found${config.claudePath ? ` at ${config.claudePath}` : " on PATH"}; install it with: ${CLAUDE_INSTALL_HINT}`);
       process.exit(127);
     }
     // claude mode without an API key keeps the user's Claude Code login: no per-launch key then.
-    const keepLogin = mode === "claude" && !chosen.config.backends.claude.apiKey;
+    const keepLogin = mode === "claude" && !config.backends.claude.apiKey;
     const launchKey = keepLogin ? undefined : `anyclaude-${randomBytes(24).toString("base64url")}`;
-    const proxy = await startProxy(chosen.config, mode, logger, { requiredApiKey: launchKey }).catch(exitOnStartFailure(logger));
+    const proxy = await startProxy(config, mode, logger, { requiredApiKey: launchKey }).catch(exitOnStartFailure(logger));
     // One line on what Claude Code is about to run on.
     const what = mode === "claude" ? "the Anthropic API" : `${proxy.model}${proxy.contextWindow ? ` (${Math.round(proxy.contextWindow / 1024)}k context)` : ""}`;
     logger.info(`Claude Code on ${mode}: ${what}, through ${proxy.url}`);

@@ -11,7 +11,7 @@ import { compareResults } from "../trace/compare.ts";
 import { type ReplayResult, replayOnce } from "../trace/replay.ts";
 import { renderReport } from "../trace/report-html.ts";
 import { listTraceFiles, readTrace, type Trace } from "../trace/store.ts";
-import { chooseMode } from "./choose-mode.ts";
+import { startCommand } from "./choose-mode.ts";
 import { createLogger } from "./logger.ts";
 import { flagsFrom, loadConfig, proxyArgs } from "./options.ts";
 import { exitOnConfigError } from "./run-safely.ts";
@@ -123,16 +123,13 @@ const replay = defineCommand({
     out: { type: "string", description: "Results folder (default ~/.anyclaude/replays)" },
   },
   async run({ args }) {
-    const config = exitOnConfigError(() => loadConfig(flagsFrom(args)));
-    const logger = createLogger(config.debugLevel);
+    const { config, logger, mode } = await startCommand(args);
     const loaded = loadRequest(String(args.target), config.traces.dir);
-    const chosen = await chooseMode(config, logger);
-    if (!chosen) process.exit(2);
-    const settings = chosen.config.backends[chosen.mode];
+    const settings = config.backends[mode];
     const backend = createBackend(settings, logger, config.idleTimeoutMs);
     const model = settings.model ?? (await backend.describe(AbortSignal.timeout(5000)).catch(() => null))?.models[0]?.id ?? "default";
     const runs = Math.max(1, Number(args.runs) || 1);
-    const result: ReplayResult = { version: 1, mode: chosen.mode, model, trace: loaded.path, startedAt: new Date().toISOString(), runs: [] };
+    const result: ReplayResult = { version: 1, mode, model, trace: loaded.path, startedAt: new Date().toISOString(), runs: [] };
     for (let i = 1; i <= runs; i++) {
       const r = await replayOnce(backend, loaded.request, model, i);
       result.runs.push(r);
@@ -140,7 +137,7 @@ const replay = defineCommand({
     }
     const outDir = resolve(String(args.out ?? join(dirname(config.traces.dir), "replays")));
     mkdirSync(outDir, { recursive: true, mode: 0o700 });
-    const file = join(outDir, `${chosen.mode}-${model.replace(/[^A-Za-z0-9._-]/g, "_")}-${Date.now()}.json`);
+    const file = join(outDir, `${mode}-${model.replace(/[^A-Za-z0-9._-]/g, "_")}-${Date.now()}.json`);
     writeFileSync(file, JSON.stringify(result, null, 2), { mode: 0o600 });
     logger.success(`results: ${file}`);
   },

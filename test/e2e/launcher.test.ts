@@ -1,6 +1,6 @@
 // The `anyclaude` command as a user types it: config, launching Claude Code, signals and exit codes.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { DONE, finish, sse, textReply, toolStart, usageChunk } from "../helpers/chunks.ts";
