@@ -6,6 +6,7 @@ import type { Config } from "../config/load.ts";
 import type { Mode } from "../config/schema.ts";
 import { CLAUDE_INSTALL_HINT, findClaude } from "../launcher/find-claude.ts";
 import { chooseMode } from "./choose-mode.ts";
+import { MIN_USEFUL_WINDOW, WINDOW_FIX } from "./start-proxy.ts";
 import { createLogger } from "./logger.ts";
 import { flagsFrom, loadConfig, proxyArgs } from "./options.ts";
 import { exitOnConfigError } from "./run-safely.ts";
@@ -30,10 +31,10 @@ async function checkBackend(config: Config, mode: Mode): Promise<Check[]> {
   const logger = createLogger(0);
   const backend = createBackend(settings, logger);
   try {
-    const info = await backend.describe(AbortSignal.timeout(5000));
+    const info = await backend.describe(AbortSignal.timeout(5000), settings.model);
     const model = settings.model ?? info.models[0]?.id;
     const found = info.models.find((m) => m.id === model);
-    const window = settings.contextLength ?? found?.contextWindow;
+    const window = settings.contextLength ?? info.contextWindow ?? found?.contextWindow;
     return [
       { name: `${mode} backend`, ok: true, detail: `reachable at ${settings.baseUrl}` },
       {
@@ -44,9 +45,13 @@ async function checkBackend(config: Config, mode: Mode): Promise<Check[]> {
       },
       {
         name: "context window",
-        ok: window !== undefined || mode === "claude",
+        ok: mode === "claude" || (window !== undefined && window >= MIN_USEFUL_WINDOW),
         detail: window ? `${window} tokens` : "unknown",
-        fix: window ? undefined : `set backends.${mode}.contextLength so Claude Code compacts in time`,
+        fix: !window
+          ? `set backends.${mode}.contextLength so Claude Code compacts in time`
+          : window < MIN_USEFUL_WINDOW
+            ? `too small for Claude Code (~15k tokens of system prompt and tools). ${WINDOW_FIX[mode] ?? "Raise the server's context length."}`
+            : undefined,
       },
     ];
   } catch (e) {

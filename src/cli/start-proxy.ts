@@ -11,6 +11,17 @@ import { listen, type Listening } from "../runtime/serve.ts";
 import { hostIsLoopback } from "../server/access.ts";
 import { createApp } from "../server/app.ts";
 
+/** Below this, Claude Code's own prompt (system + tools, ~15k tokens) leaves no room to work. */
+export const MIN_USEFUL_WINDOW = 20_000;
+
+export const WINDOW_FIX: Partial<Record<Mode, string>> = {
+  ollama: "Set OLLAMA_CONTEXT_LENGTH=32768 for `ollama serve`, or `PARAMETER num_ctx 32768` in the Modelfile.",
+  lmstudio: "Load the model with a larger context length (LM Studio: model settings → Context Length).",
+  llamacpp: "Start llama-server with a larger --ctx-size (e.g. -c 32768).",
+  vllm: "Start vLLM with a larger --max-model-len.",
+  mlx: "Pass --context-window in backends.mlx.serverArgs, or use a model with a longer context.",
+};
+
 export interface RunningProxy extends Listening {
   backend: Backend;
   /** The backend model answering main requests. */
@@ -42,6 +53,8 @@ export async function startProxy(
       logger.info(`using ${mode} model ${model}${info?.models[0] ? " (first listed by the server)" : ""}`);
     }
     contextWindow ??= info?.contextWindow ?? info?.models.find((m) => m.id === model)?.contextWindow;
+    if (contextWindow && contextWindow < MIN_USEFUL_WINDOW)
+      logger.warn(`${mode} serves ${model} with a ${contextWindow}-token context window; Claude Code's system prompt and tools alone take about 15k tokens. ${WINDOW_FIX[mode] ?? "Raise the server's context length."}`);
   }
   const app = createApp({
     backend,

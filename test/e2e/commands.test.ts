@@ -71,3 +71,19 @@ test("setup mlx creates the venv and installs the pinned requirements, printing 
   for (const c of calls) expect(out).toContain(`$ ${c}`);
   expect(await Bun.file(join(home, ".anyclaude", "mlx-requirements.txt")).text()).toContain("mlx-lm==");
 });
+
+test("a window too small for Claude Code: doctor says so with the server's own fix", async () => {
+  const ollama = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (req) =>
+      new URL(req.url).pathname === "/api/show" ? Response.json({ model_info: { "qwen3.context_length": 4096 } }) : Response.json({ data: [{ id: "qwen3:8b" }] }),
+  });
+  try {
+    const r = await run(["doctor", "--mode", "ollama", "--base-url", `http://127.0.0.1:${ollama.port}/v1`]);
+    expect(r.out).toMatch(/✗ context window\s+4096 tokens\n\s+fix: too small for Claude Code .*OLLAMA_CONTEXT_LENGTH=32768/);
+    expect(r.code).toBe(1);
+  } finally {
+    ollama.stop(true);
+  }
+});
