@@ -36,6 +36,7 @@ const upstream = Bun.serve({
   port: 0,
   idleTimeout: 0,
   async fetch(req) {
+    if (req.method === "GET") return Response.json({ data: [{ id: "bench" }] });
     const body = (await req.json()) as { max_tokens?: number };
     // max_tokens selects the answer so one upstream serves both measurements.
     return new Response(body.max_tokens === 7777 ? LONG : SHORT, { headers: { "content-type": "text/event-stream" } });

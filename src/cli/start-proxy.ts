@@ -45,7 +45,7 @@ export async function startProxy(
   if (mode !== "claude") {
     // Learn the model (when not configured) and its context window from the backend itself.
     const info = await backend.describe(AbortSignal.timeout(3000), model).catch((e: Error) => {
-      logger.debug(`could not list ${mode} models: ${e.message}`);
+      logger.warn(`${mode} at ${settings.baseUrl} did not answer (${e.message}); requests will fail until it does`);
       return null;
     });
     if (!model) {
