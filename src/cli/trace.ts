@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import * as v from "valibot";
 import { createBackend } from "../backends/create.ts";
-import { loadTokenizer } from "../context/tokens.ts";
+import { loadTextCounter } from "../context/tokens.ts";
 import { type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
 import { analyzeRequest, bar, breakdownRows, systemText } from "../trace/analyze.ts";
 import { compareResults } from "../trace/compare.ts";
@@ -100,9 +100,7 @@ const analyze = defineCommand({
   },
   async run({ args }) {
     const loaded = loadRequest(String(args.target), tracesRoot(args));
-    const enc = await loadTokenizer();
-    const plain = { disallowedSpecial: new Set<string>() };
-    const b = analyzeRequest(loaded.request, (t) => enc.countTokens(t, plain), previousInSession(loaded));
+    const b = analyzeRequest(loaded.request, await loadTextCounter(), previousInSession(loaded));
     if (args.json) return print(JSON.stringify({ file: loaded.path, ...b }, null, 2));
     print(`${loaded.path}: ${b.total} tokens (o200k_base)`);
     for (const r of breakdownRows(b)) print(`  ${r.label.slice(0, 30).padEnd(30)} ${String(r.tokens).padStart(7)}  ${bar(r.share)} ${(r.share * 100).toFixed(1).padStart(5)}%`);

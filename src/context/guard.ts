@@ -4,15 +4,13 @@ import type { ConsolaInstance } from "consola";
 import type { MessagesRequest } from "../protocol/anthropic.ts";
 import { AnthropicError } from "../translate/errors.ts";
 import { fitToWindow } from "./fit.ts";
-import { loadTokenizer } from "./tokens.ts";
+import { loadTextCounter } from "./tokens.ts";
 
 export interface ContextPolicy {
   window: number;
   /** Drop the oldest turns instead of refusing (config context.truncate). */
   truncate: boolean;
 }
-
-const PLAIN = { disallowedSpecial: new Set<string>() };
 
 export interface ContextDecision {
   request: MessagesRequest;
@@ -27,8 +25,7 @@ export async function applyContextPolicy(req: MessagesRequest, bodyChars: number
     const estimate = Math.ceil(bodyChars / 4);
     return { request: req.max_tokens > window - estimate ? { ...req, max_tokens: Math.max(1, window - estimate) } : req, warnings: [] };
   }
-  const enc = await loadTokenizer();
-  const fit = fitToWindow(req, window, (text) => enc.countTokens(text, PLAIN), policy.truncate);
+  const fit = fitToWindow(req, window, await loadTextCounter(), policy.truncate);
   if (!fit.ok) {
     logger.warn(`context: prompt of ${fit.promptTokens} tokens does not fit the ${window}-token window${policy.truncate ? " even after dropping old turns" : ""}`);
     throw new AnthropicError(400, "invalid_request_error", `prompt is too long: ${fit.promptTokens} tokens > ${window} maximum`);

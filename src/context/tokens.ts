@@ -5,7 +5,7 @@ import type { ChatRequest } from "../protocol/openai.ts";
 type Encoding = typeof import("gpt-tokenizer/encoding/o200k_base");
 let encoding: Promise<Encoding> | undefined;
 
-export function loadTokenizer(): Promise<Encoding> {
+function loadTokenizer(): Promise<Encoding> {
   encoding ??= import("gpt-tokenizer/encoding/o200k_base");
   return encoding;
 }
@@ -13,8 +13,10 @@ export function loadTokenizer(): Promise<Encoding> {
 // Special-token text inside prompts (e.g. "<|endoftext|>" in a file) is counted as plain text.
 const PLAIN = { disallowedSpecial: new Set<string>() };
 
-export async function countTextTokens(text: string): Promise<number> {
-  return (await loadTokenizer()).countTokens(text, PLAIN);
+/** A synchronous counter, once the encoding has loaded. */
+export async function loadTextCounter(): Promise<(text: string) => number> {
+  const enc = await loadTokenizer();
+  return (text) => enc.countTokens(text, PLAIN);
 }
 
 /** Per-message framing tokens, as chat templates add role markers around every message. */
@@ -22,8 +24,7 @@ const MESSAGE_OVERHEAD = 4;
 
 /** Tokens of a converted request as a chat template would see them: messages, tool calls and tool definitions. */
 export async function countChatRequestTokens(req: Pick<ChatRequest, "messages" | "tools">): Promise<number> {
-  const enc = await loadTokenizer();
-  const count = (s: string) => enc.countTokens(s, PLAIN);
+  const count = await loadTextCounter();
   let total = 0;
   for (const m of req.messages) {
     total += MESSAGE_OVERHEAD;
