@@ -1,6 +1,7 @@
 // `anyclaude doctor`: what works, what does not, and how to fix each ✗.
 import { spawnSync } from "node:child_process";
 import { defineCommand } from "citty";
+import { chooseModel } from "../backends/choose-model.ts";
 import { createBackend } from "../backends/create.ts";
 import type { Config } from "../config/load.ts";
 import type { Mode } from "../config/schema.ts";
@@ -32,9 +33,8 @@ async function checkBackend(config: Config, mode: Mode): Promise<Check[]> {
   const backend = createBackend(settings, logger);
   try {
     const info = await backend.describe(AbortSignal.timeout(5000), settings.model);
-    const model = settings.model ?? info.models[0]?.id;
+    const { model, contextWindow: window } = chooseModel(info, settings.model, settings.contextLength);
     const found = info.models.find((m) => m.id === model);
-    const window = settings.contextLength ?? info.contextWindow ?? found?.contextWindow;
     return [
       { name: `${mode} backend`, ok: true, detail: `reachable at ${settings.baseUrl}` },
       {

@@ -1,5 +1,6 @@
 // Composition root shared by `serve` and the launcher: config → backend → app → listening proxy.
 import type { ConsolaInstance } from "consola";
+import { chooseModel } from "../backends/choose-model.ts";
 import { createBackend } from "../backends/create.ts";
 import type { Backend } from "../backends/types.ts";
 import type { BackendConfig, Config } from "../config/load.ts";
@@ -48,11 +49,12 @@ export async function startProxy(
       logger.warn(`${mode} at ${settings.baseUrl} did not answer (${e.message}); requests will fail until it does`);
       return null;
     });
+    const choice = chooseModel(info, model, contextWindow);
     if (!model) {
-      model = info?.models[0]?.id ?? "default";
-      logger.info(`using ${mode} model ${model}${info?.models[0] ? " (first listed by the server)" : ""}`);
+      model = choice.model ?? "default";
+      logger.info(`using ${mode} model ${model}${choice.fromServer ? " (first listed by the server)" : ""}`);
     }
-    contextWindow ??= info?.contextWindow ?? info?.models.find((m) => m.id === model)?.contextWindow;
+    contextWindow = choice.contextWindow;
     if (contextWindow && contextWindow < MIN_USEFUL_WINDOW)
       logger.warn(`${mode} serves ${model} with a ${contextWindow}-token context window; Claude Code's system prompt and tools alone take about 15k tokens. ${WINDOW_FIX[mode] ?? "Raise the server's context length."}`);
   }
