@@ -1,7 +1,7 @@
 // Records one file per exchange: the Anthropic request, the upstream request as sent, the
 // response folded into a message, and timings. Redacted, owner-only, written off the hot path;
 // a failing disk costs a warning, never a request.
-import { writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ConsolaInstance } from "consola";
 import type { AnthropicEvent, Message, MessagesRequest } from "../protocol/anthropic.ts";
@@ -50,7 +50,10 @@ export class TraceRecorder {
     void (async () => {
       ensurePrivateDir(this.opts.root);
       ensurePrivateDir(dir);
-      await writeFile(file, JSON.stringify(trace, null, 2), { mode: 0o600 });
+      // Written aside, then renamed: `trace list` and friends never read a half-written file.
+      const partial = `${file}.partial`;
+      await writeFile(partial, JSON.stringify(trace, null, 2), { mode: 0o600 });
+      await rename(partial, file);
     })().catch((e: Error) => {
       if (this.warned) return;
       this.warned = true; // once: a full disk should not flood the log
