@@ -7,7 +7,7 @@ import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { analyzeRequest } from "../../src/trace/analyze.ts";
 
 const ROOT = join(import.meta.dir, "../..");
-const FIXTURE = join(ROOT, "../shared/fixtures/claude-code/interactive-hello.json");
+const FIXTURE = join(ROOT, "test/fixtures/claude-code/interactive-hello.json");
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
 // In-process, cold: this process has not loaded the tokenizer yet.

@@ -11,7 +11,7 @@ import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { translateRequest } from "../../src/translate/request.ts";
 import { startMlxServer } from "../../src/supervisor/mlx-server.ts";
 
-const FIXTURES = join(import.meta.dir, "../../../shared/fixtures/claude-code");
+const FIXTURES = join(import.meta.dir, "../../test/fixtures/claude-code");
 const TURNS = 20;
 const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), "utf8")).body as Record<string, unknown> & { messages: unknown[] };
 

@@ -12,7 +12,7 @@ import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
 import { translateRequest } from "../../src/translate/request.ts";
 
 const ROOT = join(import.meta.dir, "../..");
-const FIXTURE = join(ROOT, "../shared/fixtures/claude-code/print-mode-hello.json");
+const FIXTURE = join(ROOT, "test/fixtures/claude-code/print-mode-hello.json");
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const LONG_CHUNKS = 5000;
 const LONG_RUNS = Number(process.env.BENCH_LONG_RUNS ?? 5);

@@ -1,8 +1,8 @@
-// The Claude Code requests captured in ../shared/fixtures/claude-code (beside the repository).
+// Real Claude Code 2.1.328 requests, captured and kept in the repository (test/fixtures/claude-code).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const FIXTURE_DIR = process.env.ANYCLAUDE_FIXTURES ?? join(import.meta.dir, "../../../shared/fixtures/claude-code");
+export const FIXTURE_DIR = join(import.meta.dir, "../fixtures/claude-code");
 
 export interface Fixture {
   method: string;
