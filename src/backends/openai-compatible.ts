@@ -96,10 +96,8 @@ export class OpenAICompatibleBackend implements Backend {
       sign: this.sign,
       inlineThink: translateProfile.inlineThink,
       stopSequences: req.stop_sequences ?? undefined,
+      note: (level, message) => this.opts.logger[level](message),
     });
-    const log = () => {
-      for (const l of translator.log.splice(0)) this.opts.logger[l.level](l.message);
-    };
     // Failures before commit become HTTP errors; after it, one error event ends the stream.
     const failure = (error: AnthropicError): AnthropicEvent[] => {
       if (!translator.committed) throw error;
@@ -156,13 +154,10 @@ export class OpenAICompatibleBackend implements Backend {
         const chunk = parsed.output;
         if (chunk.error) return yield* failure(mapStreamError(chunk.error, this.name));
         if (chunk.choices?.[0]?.finish_reason === "error") return yield* failure(mapStreamError({ message: "upstream reported finish_reason error" }, this.name));
-        const events = translator.chunk(chunk);
-        log();
-        yield* events;
+        yield* translator.chunk(chunk);
         if (translator.stopped) break; // leaving the loop cancels the upstream body
       }
       yield* translator.end();
-      log();
     } catch (e) {
       if (signal.aborted) return;
       if (e instanceof AnthropicError) return yield* failure(e);

@@ -3,11 +3,11 @@
 // upstream responses go through the same machine as one big chunk, so both paths agree.
 import type { AnthropicEvent, ResponseBlock, StopReason, Usage } from "../protocol/anthropic.ts";
 import type { Chunk, ChatUsage, ToolCallDelta } from "../protocol/openai.ts";
-import type { AnthropicError } from "./errors.ts";
+import { AnthropicError } from "./errors.ts";
 import type { IdFactory } from "./ids.ts";
 import { StopScanner } from "./stop-scanner.ts";
 import { ThinkSplitter } from "./think-splitter.ts";
-import { repairToolArguments } from "./tool-args.ts";
+import { cutOffNote, repairToolArguments } from "./tool-args.ts";
 import { anthropicUsage, estimateOutputTokens } from "./usage.ts";
 
 export interface ToolIndex {
@@ -27,6 +27,8 @@ export interface StreamContext {
   inlineThink: boolean;
   thinkPreopened?: boolean;
   stopSequences?: readonly string[];
+  /** Lossy decisions (repairs, dropped calls) go here as they happen, for the log. */
+  note: (level: NoteLevel, message: string) => void;
 }
 
 interface PendingCall {
@@ -39,17 +41,12 @@ interface PendingCall {
 
 type OpenKind = "thinking" | "text" | "tool";
 
-export interface StreamLog {
-  level: "debug" | "warn";
-  message: string;
-}
+export type NoteLevel = "debug" | "warn";
 
 export class StreamTranslator {
   readonly messageId: string;
   committed = false;
   finished = false;
-  /** Lossy decisions (repairs, dropped calls) for the log. */
-  readonly log: StreamLog[] = [];
 
   private out: AnthropicEvent[] = [];
   private nextIndex = 0;
@@ -64,6 +61,8 @@ export class StreamTranslator {
   private anyToolEmitted = false;
   private outChars = 0;
   private heldWhitespace = "";
+  /** Calls cut off before their arguments were complete: never run, told at the end of the turn. */
+  private cutCalls: string[] = [];
   private readonly think: ThinkSplitter | null;
   private readonly stops: StopScanner | null;
 
@@ -103,17 +102,32 @@ export class StreamTranslator {
     return this.drain();
   }
 
-  /** On [DONE] or upstream EOF: close everything, message_delta, message_stop. Idempotent. */
+  /**
+   * On [DONE] or upstream EOF: close everything, message_delta, message_stop. Idempotent.
+   * When the turn's only content was a cut-off call it fails instead: an `error` event, or, when
+   * nothing was committed yet, a thrown AnthropicError for the caller to answer as an HTTP error.
+   */
   end(): AnthropicEvent[] {
     if (this.finished) return [];
-    this.ensureCommitted();
     if (this.think) for (const p of this.think.flush()) p.kind === "reasoning" ? this.onReasoning(p.text) : this.onText(p.text, true);
     if (this.stops) this.emitText(this.stops.flush());
     if (this.finish === null) {
-      this.log.push({ level: "warn", message: "upstream ended without finish_reason" });
+      this.ctx.note("warn", "upstream ended without finish_reason");
     }
     for (const c of this.calls.values()) c.done = true;
     this.flushCalls();
+    if (this.cutCalls.length) {
+      const notes = this.cutCalls.map(cutOffNote).join("\n");
+      if (this.nextIndex === 0) {
+        const error = new AnthropicError(502, "api_error", notes);
+        if (this.committed) return this.fail(error);
+        this.finished = true;
+        throw error;
+      }
+      this.start("text", { type: "text", text: "" });
+      this.out.push({ type: "content_block_delta", index: this.open!.index, delta: { type: "text_delta", text: notes } });
+    }
+    this.ensureCommitted();
     this.close();
     const matched = this.matchedStop();
     const usage = this.usage ?? {
@@ -122,7 +136,7 @@ export class StreamTranslator {
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
     };
-    if (!this.usage) this.log.push({ level: "debug", message: "no usage from upstream; reporting estimates" });
+    if (!this.usage) this.ctx.note("debug", "no usage from upstream; reporting estimates");
     this.out.push({
       type: "message_delta",
       delta: { stop_reason: this.stopReason(matched), stop_sequence: matched },
@@ -198,7 +212,7 @@ export class StreamTranslator {
       call = undefined;
     }
     if (call?.emitted) {
-      this.log.push({ level: "warn", message: `ignored a late fragment for tool call ${call.name}` });
+      this.ctx.note("warn", `ignored a late fragment for tool call ${call.name}`);
       return;
     }
     if (!call) {
@@ -240,23 +254,24 @@ export class StreamTranslator {
       if (!c.done || c.emitted) continue;
       c.emitted = true;
       if (!c.name) {
-        this.log.push({ level: "warn", message: "dropped tool call without a name" });
+        this.ctx.note("warn", "dropped tool call without a name");
         continue;
       }
       const name = this.ctx.tools.resolve(c.name);
       const truncated = this.finish === "length";
       const result = repairToolArguments(c.args, this.ctx.tools.schemaOf(name), { truncatedResponse: truncated });
       if (!result.ok) {
-        if (truncated) {
-          this.log.push({ level: "warn", message: `dropped tool call ${name} cut off by max_tokens (${result.reason})` });
+        if (result.cutOff) {
+          this.ctx.note("warn", `dropped tool call ${name}, not run: ${result.reason}`);
+          this.cutCalls.push(name);
           continue;
         }
         // Never a broken tool_use: show the model's attempt as text instead.
-        this.log.push({ level: "warn", message: `tool call ${name} could not be repaired (${result.reason}); sent as text` });
+        this.ctx.note("warn", `tool call ${name} could not be repaired (${result.reason}); sent as text`);
         this.onText(`[invalid tool call ${name}: ${c.args}]`, true);
         continue;
       }
-      if (result.repaired) this.log.push({ level: "debug", message: `repaired arguments of ${name}: ${c.args.slice(0, 200)}` });
+      if (result.repaired) this.ctx.note("debug", `repaired arguments of ${name}: ${c.args.slice(0, 200)}`);
       this.start("tool", { type: "tool_use", id: this.ctx.ids("toolu"), name, input: {} });
       this.out.push({
         type: "content_block_delta",

@@ -3,6 +3,7 @@ import type { AnthropicEvent } from "../../src/protocol/anthropic.ts";
 import type { Chunk } from "../../src/protocol/openai.ts";
 import { AnthropicError } from "../../src/translate/errors.ts";
 import { sequentialIds } from "../../src/translate/ids.ts";
+import { cutOffNote } from "../../src/translate/tool-args.ts";
 import { makeToolIndex } from "../../src/translate/tool-index.ts";
 import { type StreamContext, StreamTranslator } from "../../src/translate/stream.ts";
 import { toBackendToolName } from "../../src/translate/tool-names.ts";
@@ -22,6 +23,7 @@ function translator(over: Partial<StreamContext> = {}) {
     ids: sequentialIds(),
     sign: (t) => `sig:${t.length}`,
     inlineThink: true,
+    note: () => {},
     ...over,
   });
 }
@@ -220,13 +222,13 @@ describe("stream translator: tool calls", () => {
 describe("stream translator: finish and usage", () => {
   test("length inside tool arguments drops the cut call: max_tokens", async () => {
     const m = await final([c({ content: "Running" }), call(0, "a", "Bash", '{"command":"echo hel'), c({}, "length")]);
-    expect(m.content).toMatchObject([{ type: "text", text: "Running" }]);
+    expect(m.content).toMatchObject([{ type: "text", text: "Running" }, { type: "text", text: cutOffNote("Bash") }]);
     expect(m.stop_reason).toBe("max_tokens");
   });
 
   test("length keeps complete earlier calls but still reports max_tokens", async () => {
     const m = await final([call(0, "a", "Bash", '{"command":"ls"}'), call(1, "b", "Bash", '{"comm'), c({}, "length")]);
-    expect(m.content).toMatchObject([{ type: "tool_use", input: { command: "ls" } }]);
+    expect(m.content).toMatchObject([{ type: "tool_use", input: { command: "ls" } }, { type: "text", text: cutOffNote("Bash") }]);
     expect(m.stop_reason).toBe("max_tokens");
   });
 
