@@ -29,7 +29,7 @@ export const REAL_CALLS: RealCall[] = [
   { name: "Edit", args: '{"file_path": "/tmp/project/src/app.ts", "old_string": "const port = 3000;", "new_string": "const port = Number(process.env.PORT ?? 3000);", "replace_all": false}' },
   { name: "Edit", args: '{"replace_all":true,"file_path":"/tmp/x.py","old_string":"print(\'a\')","new_string":"print(\'b\')"}' },
   { name: "Read", args: '{"file_path": "/tmp/project/README.md", "offset": 120, "limit": 40}' },
-  { name: "Read", args: '{"file_path":"/tmp/doc.pdf","pages":"1-5","offset":0,"limit":2000,"allow_large":true}' },
+  { name: "Read", args: '{"file_path":"/tmp/doc.pdf","pages":"1-5","allow_large":true,"offset":0,"limit":2000}' },
 ];
 
 /** Every proper prefix of a call's arguments, from "" up to one character short. */
