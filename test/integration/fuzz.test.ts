@@ -2,11 +2,12 @@
 // Anthropic error or a valid message/stream; no crash, no unhandled rejection.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Listening } from "../../src/runtime/serve.ts";
-import { textReply } from "../helpers/chunks.ts";
+import { chunk, DONE, finish, text, textReply, toolArgs, toolStart, usageChunk } from "../helpers/chunks.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
 import { assertGrammar } from "../helpers/grammar.ts";
 import { startProxy } from "../helpers/proxy.ts";
-import { startUpstream, type Upstream } from "../helpers/upstream.ts";
+import { REAL_CALLS } from "../helpers/tool-calls.ts";
+import { type Frame, type Reply, startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 5000);
@@ -152,3 +153,69 @@ test(`fuzz: ${COUNT} mutated Claude Code requests (seed ${SEED})`, async () => {
   expect((kinds.get("stream") ?? 0) + (kinds.get("message") ?? 0)).toBeGreaterThan(COUNT / 20);
   expect([...kinds.keys()].some((k) => k.startsWith("400:"))).toBe(true);
 }, 180_000);
+
+// Truncation cases (issue 9): the model's tool call is cut at a random point of its arguments,
+// streamed in random fragments, with any finish_reason, maybe a cut connection. Whatever reaches
+// the client is a valid answer and either exactly the whole call or no tool_use at all.
+const TRUNCATION_COUNT = Number(process.env.FUZZ_TRUNCATION_COUNT ?? 1000);
+
+function truncationReply(r: () => number): { reply: Reply; full: unknown } {
+  const call = REAL_CALLS[Math.floor(r() * REAL_CALLS.length)]!;
+  const args = r() < 0.1 ? call.args : call.args.slice(0, Math.floor(r() * call.args.length));
+  const frames: Frame[] = [chunk({ role: "assistant", content: "" })];
+  if (r() < 0.5) frames.push(text("Working on it."));
+  for (let at = 0, first = true; first || at < args.length; first = false) {
+    const size = 1 + Math.floor(r() * 12);
+    frames.push(first ? toolStart(0, "call_1", call.name, args.slice(at, at + size)) : toolArgs(0, args.slice(at, at + size)));
+    at += size;
+  }
+  const finishReason = [null, "tool_calls", "stop", "length"][Math.floor(r() * 4)];
+  if (finishReason) frames.push(finish(finishReason));
+  const cut = r() < 0.2;
+  if (!cut) frames.push(usageChunk(100, 10), DONE);
+  if (r() < 0.15) {
+    const body = { choices: [{ index: 0, message: { role: "assistant", tool_calls: [{ id: "c", type: "function", function: { name: call.name, arguments: args } }] }, finish_reason: finishReason }] };
+    return { reply: { kind: "json", body }, full: JSON.parse(call.args) };
+  }
+  return { reply: { kind: "sse", frames, cut }, full: JSON.parse(call.args) };
+}
+
+test(`fuzz: ${TRUNCATION_COUNT} tool calls cut at random points (seed ${SEED})`, async () => {
+  const r = rng(SEED + 1);
+  const cases = Array.from({ length: TRUNCATION_COUNT }, () => ({ ...truncationReply(r), stream: r() < 0.7 }));
+  // The case travels in the user's message, so concurrent requests find their own reply.
+  const cutUpstream = await startUpstream((req) => cases[Number(String(req.messages.at(-1)!.content).replace("case ", ""))]!.reply);
+  const cutProxy = await startProxy({ upstreamUrl: cutUpstream.url });
+  const kinds = new Map<string, number>();
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const i = next++;
+      const body = { ...BASES[0]!, messages: [{ role: "user", content: `case ${i}` }], stream: cases[i]!.stream };
+      const res = await fetch(`${cutProxy.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const answer = await res.text();
+      let kind: string;
+      try {
+        kind = checkAnswer(res.status, res.headers.get("content-type") ?? "", answer);
+        const inputs = cases[i]!.stream
+          ? [...answer.matchAll(/"partial_json":("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(JSON.parse(m[1]!)))
+          : ((JSON.parse(answer).content ?? []) as { type: string; input?: unknown }[]).filter((b) => b.type === "tool_use").map((b) => b.input);
+        if (inputs.length) expect(inputs).toEqual([cases[i]!.full]);
+        kind += inputs.length ? "+tool_use" : "";
+      } catch (e) {
+        throw new Error(`truncation case ${i} (seed ${SEED}) got ${res.status}: ${answer.slice(0, 300)}\n${(e as Error).message}`);
+      }
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: 8 }, worker));
+  } finally {
+    await cutProxy.stop();
+    await cutUpstream.stop();
+  }
+  expect(unhandled).toEqual([]);
+  console.log(`truncation outcomes (${TRUNCATION_COUNT} calls): ${JSON.stringify(Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])))}`);
+  // Whole calls, notes after text and refusals before anything was said were all exercised.
+  for (const k of ["stream+tool_use", "stream", "502:api_error"]) expect(kinds.get(k) ?? 0).toBeGreaterThan(0);
+}, 120_000);
