@@ -1,10 +1,11 @@
 // End to end: the real Claude Code CLI (print mode) → `anyclaude serve` → a scripted model.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChatRequest } from "../../src/protocol/openai.ts";
+import { cutOffNote } from "../../src/translate/tool-args.ts";
 import { chunk, DONE, finish, reasoning, sse, text, textReply, toolArgs, toolStart, usageChunk } from "../helpers/chunks.ts";
-import { resultOf, runClaude, type ServeProcess, startServe } from "../helpers/processes.ts";
+import { resultOf, runClaude, type ServeProcess, startServe, tempDir } from "../helpers/processes.ts";
 import { type Reply, startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 // Each test sets the script; the upstream answers every request through it.
@@ -121,6 +122,27 @@ describe("Claude Code CLI through anyclaude serve", () => {
     );
     const run = await runClaude(serve.url, "run it", { args: ["--allowedTools", "Bash"] });
     expect(resultOf(run).result).toBe("got repaired");
+  });
+
+  test("a Bash call cut off mid-string is not run; Claude Code shows why", async () => {
+    const dir = tempDir("cut");
+    use((req) => (isFollowUp(req) ? textReply("ran it") : sse(roleChunk, toolStart(0, "call_cut", "Bash", `{"command": "touch ${dir}/cut`), finish("tool_calls"), usageChunk(3000, 12), DONE)));
+    const run = await runClaude(serve.url, "create the file", { args: ["--allowedTools", "Bash"] });
+    const result = resultOf(run);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(result.is_error).toBe(true);
+    expect(String(result.result)).toContain(cutOffNote("Bash"));
+    expect(since()).toHaveLength(1); // reported at once, not retried
+  });
+
+  test("a cut-off Bash call after some text: the turn ends with the note, nothing runs", async () => {
+    const dir = tempDir("cut");
+    use((req) => (isFollowUp(req) ? textReply("ran it") : sse(roleChunk, text("Creating it now."), toolStart(0, "call_cut", "Bash", `{"command": "touch ${dir}/cut`), finish("stop"), DONE)));
+    const run = await runClaude(serve.url, "create the file", { args: ["--allowedTools", "Bash"] });
+    expect(run.exitCode).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(String(resultOf(run).result)).toContain(cutOffNote("Bash"));
+    expect(since()).toHaveLength(1);
   });
 
   test("upstream 500: clear error, non-zero exit, no hang", async () => {
