@@ -26,6 +26,11 @@ export function cutOffNote(tool: string): string {
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
 const LITERALS: Record<string, Json> = { true: true, false: false, null: null, True: true, False: false, None: null };
+const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", "/": "/", "\\": "\\", '"': '"', "'": "'" };
+// Sticky patterns read at the parser's position without copying the rest of the text.
+const WORD = /[A-Za-z_$][\w$]*/y;
+const KEY_WORD = /[A-Za-z_$][\w$-]*/y;
+const NUMBER_RUN = /[-+0-9.eE]+/y;
 
 /** An object whose closing brace never came: where it sits and the keys it got. */
 interface Unclosed {
@@ -48,6 +53,11 @@ class LenientParser {
   /** Reads one value; prose after it (models like to explain themselves) is ignored. */
   parse(): Json {
     return this.value([]);
+  }
+
+  private sticky(pattern: RegExp): string | undefined {
+    pattern.lastIndex = this.i;
+    return pattern.exec(this.s)?.[0];
   }
 
   private cutOff(why: string): null {
@@ -75,7 +85,7 @@ class LenientParser {
     if (c === "[") return this.array();
     if (c === '"' || c === "'") return this.string(c);
     if (c === "-" || c === "." || (c >= "0" && c <= "9")) return this.number();
-    const word = /^[A-Za-z_$][\w$]*/.exec(this.s.slice(this.i))?.[0];
+    const word = this.sticky(WORD);
     if (word) {
       this.i += word.length;
       if (word in LITERALS) return LITERALS[word]!;
@@ -103,7 +113,7 @@ class LenientParser {
       let key: string;
       if (c === '"' || c === "'") key = this.string(c);
       else {
-        const word = /^[A-Za-z_$][\w$-]*/.exec(this.s.slice(this.i))?.[0];
+        const word = this.sticky(KEY_WORD);
         if (!word) throw new Error(`bad key at ${this.i}`);
         key = word;
         this.i += word.length;
@@ -150,7 +160,6 @@ class LenientParser {
       }
       const e = this.s[this.i++];
       if (e === undefined) return (this.cutOff("a string is not terminated"), out);
-      const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", "/": "/", "\\": "\\", '"': '"', "'": "'" };
       if (e === "u") {
         const hex = this.s.slice(this.i, this.i + 4);
         if (/^[0-9a-fA-F]{4}$/.test(hex)) {
@@ -159,12 +168,12 @@ class LenientParser {
         } else if (this.i + hex.length === this.s.length && /^[0-9a-fA-F]*$/.test(hex)) {
           return (this.cutOff("a string is not terminated"), out);
         } else out += "\\u"; // not an escape (a Windows path like C:\users): keep it as written
-      } else out += simple[e] ?? e;
+      } else out += ESCAPES[e] ?? e;
     }
   }
 
   private number(): Json {
-    const run = /^[-+0-9.eE]+/.exec(this.s.slice(this.i))![0];
+    const run = this.sticky(NUMBER_RUN)!;
     // `12` at the very end may have been `120`: a number needs something after it.
     if (this.i + run.length === this.s.length) return (this.i += run.length, this.cutOff(`number ${run} cut off`));
     if (!/^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(run)) throw new Error(`bad number ${run}`);
