@@ -133,7 +133,7 @@ describe("Claude Code CLI through anyclaude serve", () => {
     expect(result.is_error).toBe(true);
     expect(String(result.result)).toContain(cutOffNote("Bash"));
     expect(since()).toHaveLength(1); // reported at once, not retried
-  });
+  }, 30_000);
 
   test("a cut-off Bash call after some text: the turn ends with the note, nothing runs", async () => {
     const dir = tempDir("cut");
@@ -143,7 +143,7 @@ describe("Claude Code CLI through anyclaude serve", () => {
     expect(readdirSync(dir)).toEqual([]);
     expect(String(resultOf(run).result)).toContain(cutOffNote("Bash"));
     expect(since()).toHaveLength(1);
-  });
+  }, 30_000);
 
   test("upstream 500: clear error, non-zero exit, no hang", async () => {
     use(() => ({ kind: "text", status: 500, body: '{"error":{"message":"model crashed"}}' }));
