@@ -103,17 +103,15 @@ export class StreamTranslator {
   }
 
   /**
-   * On [DONE] or upstream EOF: close everything, message_delta, message_stop. Idempotent.
-   * When the turn's only content was a cut-off call it fails instead: an `error` event, or, when
-   * nothing was committed yet, a thrown AnthropicError for the caller to answer as an HTTP error.
+   * On [DONE] or upstream EOF: close everything, message_delta, message_stop. Idempotent. A turn
+   * whose only content was a cut-off call fails instead: an `error` event, or before commit a
+   * thrown AnthropicError for the caller to answer as an HTTP error.
    */
   end(): AnthropicEvent[] {
     if (this.finished) return [];
     if (this.think) for (const p of this.think.flush()) p.kind === "reasoning" ? this.onReasoning(p.text) : this.onText(p.text, true);
     if (this.stops) this.emitText(this.stops.flush());
-    if (this.finish === null) {
-      this.ctx.note("warn", "upstream ended without finish_reason");
-    }
+    if (this.finish === null) this.ctx.note("warn", "upstream ended without finish_reason");
     for (const c of this.calls.values()) c.done = true;
     this.flushCalls();
     if (this.cutCalls.length) {
