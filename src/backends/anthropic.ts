@@ -1,25 +1,28 @@
 // Passthrough to an Anthropic-format upstream: the real API (`claude` mode, bytes unchanged when
-// clean) or a local server's native /v1/messages (cleaned up first).
+// clean) or a local server's native /v1/messages (cleaned up first). Whether the client's bytes
+// can be forwarded is decided here, not in the server.
 import type { ConsolaInstance } from "consola";
-import type { AnthropicEvent, Message, MessagesRequest } from "../protocol/anthropic.ts";
+import { type AnthropicEvent, type Message, type MessagesRequest, toWire } from "../protocol/anthropic.ts";
 import { AnthropicError, mapUpstreamError } from "../translate/errors.ts";
 import { messageToEvents } from "../translate/message-events.ts";
 import { prepareForNativeBackend, sanitizeForAnthropic } from "../translate/passthrough.ts";
 import { readSseData, StreamIdleError } from "./sse-reader.ts";
-import type { Backend, BackendInfo, SendOptions } from "./types.ts";
+import { describeServer } from "./describe.ts";
+import type { ServerEntry } from "./servers.ts";
+import type { Backend, BackendInfo, ClientRequest, SendOptions } from "./types.ts";
 
 export interface AnthropicBackendOptions {
   name: string;
   baseUrl: string;
-  /** The user's own key; without it the client's Authorization header (Claude Code login) is forwarded. */
+  /** The user's own key; without it (claude mode) the client's own credential (Claude Code login) is forwarded. */
   apiKey?: string;
   /** true: the real Anthropic API (keep model and betas); false: a local server's native endpoint. */
   official: boolean;
+  /** A local server's registry entry: how it lists models and tells its window. */
+  server?: ServerEntry;
   logger: ConsolaInstance;
   idleTimeoutMs?: number;
 }
-
-const FORWARDED = ["anthropic-version", "anthropic-beta", "content-type", "accept"];
 
 export class AnthropicBackend implements Backend {
   readonly name: string;
@@ -30,42 +33,48 @@ export class AnthropicBackend implements Backend {
     this.url = opts.baseUrl.replace(/\/+$/, "");
   }
 
-  private headers(client?: Headers): Record<string, string> {
-    const out: Record<string, string> = { "content-type": "application/json", "anthropic-version": "2023-06-01" };
-    for (const h of FORWARDED) {
-      const value = client?.get(h);
-      if (value) out[h] = value;
-    }
+  private headers(client?: ClientRequest): Record<string, string> {
+    const out: Record<string, string> = { "content-type": "application/json", "anthropic-version": client?.version ?? "2023-06-01" };
     // Non-Anthropic servers may reject betas they do not know ("Unexpected beta header").
-    if (!this.opts.official) delete out["anthropic-beta"];
+    if (this.opts.official && client?.betas) out["anthropic-beta"] = client.betas;
     if (this.opts.apiKey) out["x-api-key"] = this.opts.apiKey;
-    else {
-      const auth = client?.get("authorization");
-      if (auth) out.authorization = auth;
-    }
+    // Only the real API gets the client's login; a local server needs none and must not see it.
+    else if (this.opts.official && client?.authorization) out.authorization = client.authorization;
     return out;
   }
 
-  async describe(signal: AbortSignal): Promise<BackendInfo> {
+  async describe(signal: AbortSignal, model?: string): Promise<BackendInfo> {
+    if (!this.opts.official) {
+      // A local server's native endpoint: its OpenAI-style listing and window probes tell the same facts.
+      return describeServer({ name: this.name, baseUrl: `${this.url}/v1`, server: this.opts.server, headers: this.headers(), signal, ...(model ? { model } : {}) });
+    }
     const res = await fetch(`${this.url}/v1/models`, { headers: this.headers(), signal });
     if (!res.ok) throw mapUpstreamError(res.status, await res.text(), this.name);
     const body = (await res.json()) as { data?: { id: string }[] };
     return { name: this.name, baseUrl: this.url, models: (body.data ?? []).map((m) => ({ id: m.id })) };
   }
 
-  async *send(req: MessagesRequest, { model, signal, raw, observe }: SendOptions): AsyncGenerator<AnthropicEvent> {
-    const parsed = raw ? (JSON.parse(raw.body) as Record<string, unknown>) : (req as Record<string, unknown>);
+  async *send(req: MessagesRequest, { model, signal, client, observe }: SendOptions): AsyncGenerator<AnthropicEvent> {
+    // The client's bytes go out unchanged only to the real API, and only when nothing changed the
+    // request: prompt-cache hits depend on them. Everything else is rebuilt from the one parse.
+    const unchanged = client?.request === req;
+    const wire = toWire(req);
+    let upstream: Record<string, unknown>;
     let body: string;
     if (this.opts.official) {
-      const clean = sanitizeForAnthropic(parsed);
-      body = clean ? JSON.stringify(clean) : (raw?.body ?? JSON.stringify(parsed));
+      const clean = sanitizeForAnthropic(wire);
       if (clean) this.opts.logger.debug("removed local-model artefacts before forwarding to Anthropic");
-    } else body = JSON.stringify(prepareForNativeBackend(parsed, model));
+      upstream = clean ?? wire;
+      body = !clean && unchanged && client ? client.body : JSON.stringify(upstream);
+    } else {
+      upstream = prepareForNativeBackend(wire, model);
+      body = JSON.stringify(upstream);
+    }
 
-    if (observe) observe.upstreamRequest(JSON.parse(body));
+    observe?.upstreamRequest(upstream);
     let response: Response;
     try {
-      response = await fetch(`${this.url}/v1/messages`, { method: "POST", headers: this.headers(raw?.headers), body, signal });
+      response = await fetch(`${this.url}/v1/messages`, { method: "POST", headers: this.headers(client), body, signal });
       observe?.upstreamResponse();
     } catch (e) {
       if (signal.aborted) return;
@@ -73,10 +82,10 @@ export class AnthropicBackend implements Backend {
     }
     if (!response.ok) {
       const text = await response.text();
-      const upstream = safeError(text);
+      const known = safeError(text);
       const headers = Object.fromEntries(response.headers);
       // An Anthropic error is already in the right shape: keep its type and message.
-      if (upstream) throw new AnthropicError(response.status, upstream.type, upstream.message, pick(headers, ["retry-after"]));
+      if (known) throw new AnthropicError(response.status, known.type, known.message, pick(headers, ["retry-after"]));
       throw mapUpstreamError(response.status, text, this.name, headers);
     }
     if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) {

@@ -3,7 +3,8 @@ import type { ConsolaInstance } from "consola";
 import type { BackendConfig } from "../config/load.ts";
 import { AnthropicBackend } from "./anthropic.ts";
 import { OpenAICompatibleBackend } from "./openai-compatible.ts";
-import { PROFILES, type ProfileName } from "./profiles.ts";
+import { PROFILES } from "./profiles.ts";
+import { SERVERS } from "./servers.ts";
 import type { Backend } from "./types.ts";
 
 export function createBackend(config: BackendConfig, logger: ConsolaInstance, idleTimeoutMs?: number): Backend {
@@ -13,12 +14,13 @@ export function createBackend(config: BackendConfig, logger: ConsolaInstance, id
       baseUrl: config.mode === "claude" ? config.baseUrl : config.baseUrl.replace(/\/v1$/, ""),
       apiKey: config.apiKey,
       official: config.mode === "claude",
+      server: SERVERS[config.mode],
       logger,
       idleTimeoutMs,
     });
   }
   return new OpenAICompatibleBackend({
-    profile: PROFILES[config.mode as ProfileName],
+    profile: PROFILES[config.mode],
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
     logger,

@@ -13,9 +13,10 @@ import { makeToolIndex } from "../translate/tool-index.ts";
 import { estimateInputTokens } from "../translate/usage.ts";
 import type { ServerProfile } from "./profiles.ts";
 import { profileForModel } from "./profiles.ts";
-import { probeContextWindow } from "./context-probes.ts";
+import { describeServer } from "./describe.ts";
+import { SERVERS } from "./servers.ts";
 import { readSseData, StreamIdleError } from "./sse-reader.ts";
-import type { Backend, BackendInfo, ModelInfo, SendOptions } from "./types.ts";
+import type { Backend, BackendInfo, SendOptions } from "./types.ts";
 
 export interface OpenAICompatibleOptions {
   profile: ServerProfile;
@@ -66,20 +67,9 @@ export class OpenAICompatibleBackend implements Backend {
     };
   }
 
-  /** Models from /v1/models (vLLM max_model_len, MLX/OpenRouter context fields), plus the server's own window probe. */
-  async describe(signal: AbortSignal, model?: string): Promise<BackendInfo> {
-    const res = await fetch(`${this.url}/models`, { headers: this.headers(), signal });
-    if (!res.ok) throw mapUpstreamError(res.status, await res.text(), this.name);
-    const body = (await res.json()) as { data?: Record<string, unknown>[] };
-    const models: ModelInfo[] = (body.data ?? []).map((m) => {
-      const ctx = m.max_model_len ?? m.context_length ?? m.context_window ?? m.max_context_length;
-      return { id: String(m.id), ...(typeof ctx === "number" ? { contextWindow: ctx } : {}) };
-    });
-    const chosen = model ?? models[0]?.id;
-    const root = this.url.replace(/\/v1$/, "");
-    const probed = chosen ? await probeContextWindow(this.opts.profile.name, chosen, root, this.headers(), signal) : undefined;
-    const listed = models.find((m) => m.id === chosen)?.contextWindow;
-    return { name: this.name, baseUrl: this.url, models, ...(probed ?? listed ? { contextWindow: probed ?? listed } : {}) };
+  /** Models from /v1/models and the server's own list, and the window it serves `model` with (describe.ts). */
+  describe(signal: AbortSignal, model?: string): Promise<BackendInfo> {
+    return describeServer({ name: this.name, baseUrl: this.url, server: SERVERS[this.opts.profile.name], headers: this.headers(), signal, ...(model ? { model } : {}) });
   }
 
   async *send(req: MessagesRequest, { model, signal, observe }: SendOptions): AsyncGenerator<AnthropicEvent> {

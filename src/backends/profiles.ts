@@ -1,12 +1,13 @@
-// One profile per OpenAI-compatible server: its defaults and the quirks of protocol.md §5.9.
+// One profile per OpenAI-compatible server: the translation quirks of protocol.md §5.9.
+// Server facts (URLs, ports, windows) live in servers.ts.
+import type { Mode } from "../config/schema.ts";
 import { DEFAULT_PROFILE, type TranslateProfile } from "../translate/profile.ts";
 
-export const PROFILE_NAMES = ["openai", "lmstudio", "ollama", "llamacpp", "vllm", "mlx", "openrouter"] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
+/** Every mode but `claude` (which forwards Anthropic requests untranslated) has a profile. */
+export type ProfileName = Exclude<Mode, "claude">;
 
 export interface ServerProfile {
   name: ProfileName;
-  defaultBaseUrl: string;
   translate: TranslateProfile;
   /** Extra headers every request carries (OpenRouter attribution). */
   headers?: Record<string, string>;
@@ -15,15 +16,13 @@ export interface ServerProfile {
 const base = DEFAULT_PROFILE;
 
 export const PROFILES: Record<ProfileName, ServerProfile> = {
-  openai: { name: "openai", defaultBaseUrl: "http://127.0.0.1:8000/v1", translate: { ...base, imageUrls: true } },
+  openai: { name: "openai", translate: { ...base, imageUrls: true } },
   lmstudio: {
     name: "lmstudio",
-    defaultBaseUrl: "http://127.0.0.1:1234/v1",
     translate: { ...base, reasoningField: "reasoning_content", thinkingStyle: "reasoning_effort" },
   },
   ollama: {
     name: "ollama",
-    defaultBaseUrl: "http://127.0.0.1:11434/v1",
     translate: {
       ...base,
       reasoningField: "reasoning",
@@ -33,7 +32,6 @@ export const PROFILES: Record<ProfileName, ServerProfile> = {
   },
   llamacpp: {
     name: "llamacpp",
-    defaultBaseUrl: "http://127.0.0.1:8080/v1",
     translate: {
       ...base,
       reasoningField: "reasoning_content",
@@ -43,17 +41,14 @@ export const PROFILES: Record<ProfileName, ServerProfile> = {
   },
   vllm: {
     name: "vllm",
-    defaultBaseUrl: "http://127.0.0.1:8000/v1",
     translate: { ...base, reasoningField: "reasoning", thinkingStyle: "template_kwargs", imageUrls: true },
   },
   mlx: {
     name: "mlx",
-    defaultBaseUrl: "http://127.0.0.1:8081/v1",
     translate: { ...base, reasoningField: null, thinkingStyle: "template_kwargs", toolChoice: false },
   },
   openrouter: {
     name: "openrouter",
-    defaultBaseUrl: "https://openrouter.ai/api/v1",
     translate: { ...base, reasoningField: "reasoning", thinkingStyle: "openrouter", inlineThink: false, imageUrls: true },
     headers: { "HTTP-Referer": "https://github.com/anyclaude/anyclaude", "X-Title": "anyclaude" },
   },

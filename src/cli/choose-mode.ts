@@ -1,6 +1,7 @@
 // The configured mode, or the first local server found on the usual ports.
 import type { ConsolaInstance } from "consola";
 import { probeLocalServers } from "../backends/probe.ts";
+import { describeLocalServers } from "../backends/servers.ts";
 import type { Config } from "../config/load.ts";
 import type { Mode } from "../config/schema.ts";
 import { createLogger } from "./logger.ts";
@@ -12,7 +13,7 @@ export async function chooseMode(config: Config, logger: ConsolaInstance): Promi
   const found = await probeLocalServers();
   if (!found) {
     logger.error(
-      "no backend configured and none found on the usual ports (LM Studio 1234, Ollama 11434, llama.cpp 8080, vLLM 8000). " +
+      `no backend configured and none found on the usual ports (${describeLocalServers()}). ` +
         "Start one, or pass --mode (see `anyclaude doctor`).",
     );
     return null;

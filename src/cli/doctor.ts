@@ -1,13 +1,15 @@
 // `anyclaude doctor`: what works, what does not, and how to fix each ✗.
 import { spawnSync } from "node:child_process";
 import { defineCommand } from "citty";
-import { chooseModel } from "../backends/choose-model.ts";
+import { chooseModel, type ModelChoice } from "../backends/choose-model.ts";
+import { SERVERS, windowAdvice } from "../backends/servers.ts";
+import type { ModelInfo } from "../backends/types.ts";
+import { describeWindow, MIN_USEFUL_WINDOW, windowProblem } from "../backends/window-check.ts";
 import { createBackend } from "../backends/create.ts";
 import type { Config } from "../config/load.ts";
 import type { Mode } from "../config/schema.ts";
 import { CLAUDE_INSTALL_HINT, findClaude } from "../launcher/find-claude.ts";
 import { chooseMode } from "./choose-mode.ts";
-import { MIN_USEFUL_WINDOW, WINDOW_FIX } from "./start-proxy.ts";
 import { createLogger } from "./logger.ts";
 import { flagsFrom, loadConfig, proxyArgs } from "./options.ts";
 import { exitOnConfigError } from "./run-safely.ts";
@@ -33,30 +35,45 @@ async function checkBackend(config: Config, mode: Mode): Promise<Check[]> {
   const backend = createBackend(settings, logger);
   try {
     const info = await backend.describe(AbortSignal.timeout(5000), settings.model);
-    const { model, contextWindow: window } = chooseModel(info, settings.model, settings.contextLength);
+    const choice = chooseModel(info, settings.model, settings.contextLength);
+    const { model } = choice;
     const found = info.models.find((m) => m.id === model);
+    const usable = info.models.filter((m) => m.kind !== "embeddings");
     return [
       { name: `${mode} backend`, ok: true, detail: `reachable at ${settings.baseUrl}` },
       {
         name: "model",
         ok: Boolean(model) && (mode === "claude" || Boolean(found) || info.models.length === 0),
-        detail: model ? `${model}${found ? "" : " (not in the server's list)"}; ${info.models.length} listed` : "none listed",
-        fix: found || mode === "claude" ? undefined : `pick one of: ${info.models.slice(0, 5).map((m) => m.id).join(", ")} (--model or backends.${mode}.model)`,
+        detail: model
+          ? `${model}${found ? (found.loaded ? " (loaded)" : "") : " (not in the server's list)"}; ${info.models.length} listed`
+          : `none ${usable.some((m) => m.loaded === false) ? "loaded" : "listed"}; ${info.models.length} listed`,
+        fix: found || mode === "claude" ? undefined : modelFix(mode, model, usable),
       },
-      {
-        name: "context window",
-        ok: mode === "claude" || (window !== undefined && window >= MIN_USEFUL_WINDOW),
-        detail: window ? `${window} tokens` : "unknown",
-        fix: !window
-          ? `set backends.${mode}.contextLength so Claude Code compacts in time`
-          : window < MIN_USEFUL_WINDOW
-            ? `too small for Claude Code (~15k tokens of system prompt and tools). ${WINDOW_FIX[mode] ?? "Raise the server's context length."}`
-            : undefined,
-      },
+      contextCheck(mode, model, choice),
     ];
   } catch (e) {
     return [{ name: `${mode} backend`, ok: false, detail: `${settings.baseUrl}: ${(e as Error).message}`, fix: `start the ${mode} server, or set its URL (--base-url or backends.${mode}.baseUrl)` }];
   }
+}
+
+function modelFix(mode: Mode, model: string | undefined, usable: ModelInfo[]): string {
+  // Nothing chosen although models exist: the server lists them but has none loaded (LM Studio).
+  if (!model && usable[0]) return `load one in ${SERVERS[mode].label} (e.g. ${usable[0].id}), or pass --model`;
+  return `pick one of: ${usable.slice(0, 5).map((m) => m.id).join(", ")} (--model or backends.${mode}.model)`;
+}
+
+function contextCheck(mode: Mode, model: string | undefined, choice: ModelChoice): Check {
+  const name = "context window";
+  if (mode === "claude") return { name, ok: true, detail: choice.contextWindow ? `${choice.contextWindow} tokens` : "unknown" };
+  if (choice.window && model) {
+    const problem = windowProblem(mode, model, choice.window);
+    return { name, ok: !problem, detail: describeWindow(choice.window), ...(problem ? { fix: problem } : {}) };
+  }
+  if (choice.contextWindow) {
+    const ok = choice.contextWindow >= MIN_USEFUL_WINDOW;
+    return { name, ok, detail: `${choice.contextWindow} tokens (configured)`, ...(ok ? {} : { fix: `too small for Claude Code (~15k tokens of system prompt and tools). ${windowAdvice(mode)}` }) };
+  }
+  return { name, ok: false, detail: "unknown", fix: `set backends.${mode}.contextLength so Claude Code compacts in time` };
 }
 
 function checkMlx(config: Config): Check {

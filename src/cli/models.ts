@@ -1,6 +1,7 @@
-// `anyclaude models`: the backend's models and their context windows.
+// `anyclaude models`: the backend's models, which are loaded, and their context windows.
 import { defineCommand } from "citty";
 import { createBackend } from "../backends/create.ts";
+import type { ModelInfo } from "../backends/types.ts";
 import { startCommand } from "./choose-mode.ts";
 import { proxyArgs } from "./options.ts";
 
@@ -16,6 +17,17 @@ export const modelsCommand = defineCommand({
     });
     if (args.json) return void process.stdout.write(`${JSON.stringify(info.models, null, 2)}\n`);
     if (!info.models.length) logger.log(`${mode} lists no models`);
-    for (const m of info.models) logger.log(`${m.id}${m.contextWindow ? `  (${m.contextWindow} tokens)` : ""}`);
+    for (const m of info.models) logger.log(modelLine(m));
   },
 });
+
+/** "qwen3-coder  (loaded, 40960 tokens, max 262144)": what is loaded and each model's window. */
+export function modelLine(m: ModelInfo): string {
+  const notes = [
+    m.loaded ? "loaded" : "",
+    m.kind === "embeddings" ? "embeddings" : "",
+    m.contextWindow ? `${m.contextWindow} tokens` : "",
+    m.maxContextWindow && m.maxContextWindow !== m.contextWindow ? `max ${m.maxContextWindow}` : "",
+  ].filter(Boolean);
+  return `${m.id}${notes.length ? `  (${notes.join(", ")})` : ""}`;
+}

@@ -1,6 +1,9 @@
 // Composition root shared by `serve` and the launcher: config → backend → app → listening proxy.
 import type { ConsolaInstance } from "consola";
-import { chooseModel } from "../backends/choose-model.ts";
+import { chooseModel, type ModelChoice, preferredModel } from "../backends/choose-model.ts";
+import { followLoadedModel } from "../backends/loaded-model.ts";
+import { SERVERS } from "../backends/servers.ts";
+import { windowProblem } from "../backends/window-check.ts";
 import { createBackend } from "../backends/create.ts";
 import type { Backend } from "../backends/types.ts";
 import type { BackendConfig, Config } from "../config/load.ts";
@@ -11,17 +14,7 @@ import type { Mode } from "../config/schema.ts";
 import { listen, type Listening } from "../runtime/serve.ts";
 import { hostIsLoopback } from "../server/access.ts";
 import { createApp } from "../server/app.ts";
-
-/** Below this, Claude Code's own prompt (system + tools, ~15k tokens) leaves no room to work. */
-export const MIN_USEFUL_WINDOW = 20_000;
-
-export const WINDOW_FIX: Partial<Record<Mode, string>> = {
-  ollama: "Set OLLAMA_CONTEXT_LENGTH=32768 for `ollama serve`, or `PARAMETER num_ctx 32768` in the Modelfile.",
-  lmstudio: "Load the model with a larger context length (LM Studio: model settings → Context Length).",
-  llamacpp: "Start llama-server with a larger --ctx-size (e.g. -c 32768).",
-  vllm: "Start vLLM with a larger --max-model-len.",
-  mlx: "Pass --context-window in backends.mlx.serverArgs, or use a model with a longer context.",
-};
+import type { Routing } from "../server/routing.ts";
 
 export interface RunningProxy extends Listening {
   backend: Backend;
@@ -34,7 +27,7 @@ export async function startProxy(
   config: Config,
   mode: Mode,
   logger: ConsolaInstance,
-  opts: { requiredApiKey?: string } = {},
+  opts: { requiredApiKey?: string; /** How long a loaded-model lookup is reused (default 3 s). */ loadedModelTtlMs?: number } = {},
 ): Promise<RunningProxy> {
   let settings = config.backends[mode];
   // mlx mode without a configured URL: anyclaude runs the MLX server itself.
@@ -43,6 +36,7 @@ export async function startProxy(
   const backend = createBackend(settings, logger, config.idleTimeoutMs);
   let model = settings.model;
   let contextWindow = settings.contextLength;
+  let loaded: Routing["loaded"];
   if (mode !== "claude") {
     // Learn the model (when not configured) and its context window from the backend itself.
     const info = await backend.describe(AbortSignal.timeout(3000), model).catch((e: Error) => {
@@ -50,19 +44,24 @@ export async function startProxy(
       return null;
     });
     const choice = chooseModel(info, model, contextWindow);
+    const server = SERVERS[mode];
     if (!model) {
       model = choice.model ?? "default";
-      logger.info(`using ${mode} model ${model}${choice.fromServer ? " (first listed by the server)" : ""}`);
+      const how = choice.fromServer === "loaded" ? ` (loaded in ${server.label})` : choice.fromServer === "listed" ? " (first listed by the server)" : "";
+      if (choice.model) logger.info(`using ${mode} model ${model}${how}`);
+      else if (info) logger.warn(`${server.label} has no model loaded; load one, or pass --model`);
+      // Requests follow the model the user loads next, with its window (unless one is configured).
+      if (server.followsLoadedModel) loaded = followLoaded(backend, server.label, logger, choice, settings.contextLength, opts.loadedModelTtlMs);
     }
     contextWindow = choice.contextWindow;
-    if (contextWindow && contextWindow < MIN_USEFUL_WINDOW)
-      logger.warn(`${mode} serves ${model} with a ${contextWindow}-token context window; Claude Code's system prompt and tools alone take about 15k tokens. ${WINDOW_FIX[mode] ?? "Raise the server's context length."}`);
+    const problem = choice.window && windowProblem(mode, model, choice.window);
+    if (problem) logger.warn(problem);
   }
   const app = createApp({
     backend,
     logger,
     // claude mode forwards Claude Code's own model ids.
-    routing: { model: model ?? "default", smallModel: settings.smallModel, models: settings.models },
+    routing: { model: model ?? "default", smallModel: settings.smallModel, models: settings.models, ...(loaded ? { loaded } : {}) },
     requiredApiKey: opts.requiredApiKey,
     loopbackHostOnly: hostIsLoopback(config.host),
     ...(contextWindow ? { context: { window: contextWindow, truncate: config.contextTruncate } } : {}),
@@ -74,6 +73,23 @@ export async function startProxy(
     await mlx?.stop();
   };
   return { ...listening, stop, backend, model: model ?? "default", ...(contextWindow ? { contextWindow } : {}) };
+}
+
+function followLoaded(backend: Backend, label: string, logger: ConsolaInstance, choice: ModelChoice, configuredWindow: number | undefined, ttlMs?: number): Routing["loaded"] {
+  const initial = choice.fromServer === "loaded" && choice.model ? { id: choice.model, ...(choice.contextWindow ? { contextWindow: choice.contextWindow } : {}) } : undefined;
+  return followLoadedModel({
+    label,
+    logger,
+    ...(initial ? { initial } : {}),
+    ...(ttlMs !== undefined ? { ttlMs } : {}),
+    lookup: async (signal) => {
+      const info = await backend.describe(signal);
+      const m = preferredModel(info.models);
+      if (!m?.loaded) return undefined;
+      const window = configuredWindow ?? (info.window?.basis === "served" ? info.window.tokens : m.contextWindow);
+      return { id: m.id, ...(window ? { contextWindow: window } : {}) };
+    },
+  });
 }
 
 function startManagedMlx(settings: BackendConfig, logger: ConsolaInstance): Promise<MlxServer> {

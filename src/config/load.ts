@@ -2,6 +2,7 @@
 // Precedence: flags > env > project file > home file > defaults. Secrets are never printed.
 import { join } from "node:path";
 import * as v from "valibot";
+import { SERVERS } from "../backends/servers.ts";
 import { describeIssue } from "../protocol/issues.ts";
 import { type BackendFile, type ConfigFile, ConfigFileSchema, MODE_ALIASES, MODES, type Mode } from "./schema.ts";
 
@@ -68,17 +69,6 @@ export interface ConfigInputs {
 }
 
 export class ConfigError extends Error {}
-
-export const MODE_DEFAULTS: Record<Mode, { baseUrl: string; model?: string }> = {
-  mlx: { baseUrl: "http://127.0.0.1:8081/v1", model: "mlx-community/Qwen3-Coder-30B-A3B-Instruct-4bit" },
-  lmstudio: { baseUrl: "http://127.0.0.1:1234/v1" },
-  ollama: { baseUrl: "http://127.0.0.1:11434/v1" },
-  llamacpp: { baseUrl: "http://127.0.0.1:8080/v1" },
-  vllm: { baseUrl: "http://127.0.0.1:8000/v1" },
-  openrouter: { baseUrl: "https://openrouter.ai/api/v1", model: "qwen/qwen3-coder" },
-  openai: { baseUrl: "http://127.0.0.1:8000/v1" },
-  claude: { baseUrl: "https://api.anthropic.com" },
-};
 
 export function parseMode(value: string, where: string): Mode {
   const m = MODE_ALIASES[value] ?? value;
@@ -176,12 +166,12 @@ export function resolveConfig(inputs: ConfigInputs): Config {
     // Flags and top-level model settings apply to the chosen mode only.
     const chosen = m === mode;
     const configuredUrl = (chosen ? flags.baseUrl : undefined) ?? e.baseUrl ?? f.baseUrl ?? (f.port ? `http://127.0.0.1:${f.port}/v1` : undefined);
-    const baseUrl = configuredUrl ?? MODE_DEFAULTS[m].baseUrl;
+    const baseUrl = configuredUrl ?? SERVERS[m].baseUrl;
     backends[m] = {
       mode: m,
       baseUrl: normaliseBaseUrl(baseUrl, m),
       apiKey: (chosen ? flags.apiKey : undefined) ?? e.apiKey ?? f.apiKey,
-      model: (chosen ? (flags.model ?? env.ANYCLAUDE_MODEL ?? file.model) : undefined) ?? e.model ?? f.model ?? MODE_DEFAULTS[m].model,
+      model: (chosen ? (flags.model ?? env.ANYCLAUDE_MODEL ?? file.model) : undefined) ?? e.model ?? f.model ?? SERVERS[m].defaultModel,
       smallModel: (chosen ? (flags.smallModel ?? file.smallModel) : undefined) ?? f.smallModel,
       models: { ...(chosen ? file.models : {}), ...f.models },
       contextLength: e.contextLength ?? f.contextLength,

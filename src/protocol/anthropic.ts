@@ -210,11 +210,16 @@ export type AnthropicEvent =
   | { type: "ping" }
   | { type: "error"; error: ErrorBody };
 
-/** The request as JSON for an Anthropic-format upstream: unknown blocks go back as they came. */
-export function toWireJson(req: MessagesRequest): string {
-  return JSON.stringify(req, (_key, value: unknown) =>
-    value && typeof value === "object" && (value as { type?: unknown }).type === "unsupported" && "original" in value
-      ? (value as { original: unknown }).original
-      : value,
-  );
+/** The request as an Anthropic-format upstream reads it: unknown blocks go back as they came. */
+export function toWire(req: MessagesRequest): Record<string, unknown> {
+  const restore = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(restore);
+    if (!value || typeof value !== "object") return value;
+    const o = value as Record<string, unknown>;
+    if (o.type === "unsupported" && "original" in o) return o.original;
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, restore(x)]));
+  };
+  return restore(req) as Record<string, unknown>;
 }
+
+export const toWireJson = (req: MessagesRequest): string => JSON.stringify(toWire(req));

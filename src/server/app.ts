@@ -2,10 +2,10 @@
 import type { ConsolaInstance } from "consola";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Backend } from "../backends/types.ts";
+import type { Backend, ClientRequest } from "../backends/types.ts";
 import { applyContextPolicy, type ContextPolicy } from "../context/guard.ts";
 import { countChatRequestTokens } from "../context/tokens.ts";
-import { CountTokensRequestSchema, MessagesRequestSchema, toWireJson } from "../protocol/anthropic.ts";
+import { CountTokensRequestSchema, type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
 import { DEFAULT_PROFILE } from "../translate/profile.ts";
 import { translateRequest } from "../translate/request.ts";
@@ -85,22 +85,24 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const text = await c.req.text();
     const body = parseJsonBody(text);
     const validated = validate(MessagesRequestSchema, body);
-    const decision = deps.context ? await applyContextPolicy(validated, text.length, deps.context, logger) : { request: validated, warnings: [] };
-    const req = decision.request;
     const extra = unknownFields(body as object);
     if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
-    const model = routeModel(req.model, deps.routing);
+    // The server's loaded model (when followed) decides both the model and the window.
+    const loaded = await deps.routing.loaded?.();
+    const model = routeModel(validated.model, deps.routing, loaded?.id);
+    const policy = loaded?.contextWindow && deps.context ? { ...deps.context, window: loaded.contextWindow } : deps.context;
+    const decision = policy ? await applyContextPolicy(validated, text.length, policy, logger) : { request: validated, warnings: [] };
+    const req = decision.request;
     logger.debug(`${c.get("requestId")} ${req.model} → ${backend.name}:${model} stream=${req.stream === true}`);
 
     // Client disconnect aborts the upstream request.
     const abort = new AbortController();
     c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
-    // Passthrough forwards the bytes as received, unless the context stage changed the request.
-    const raw = { body: req === validated ? text : toWireJson(req), headers: c.req.raw.headers };
+    const client = clientRequest(validated, text, c.req.raw.headers, deps.requiredApiKey);
     const exchange = deps.traces?.begin({ id: c.get("requestId"), request: req, headers: c.req.raw.headers, backendModel: model });
     for (const w of decision.warnings) exchange?.warn(w);
     const observe = exchange && { upstreamRequest: (b: unknown) => exchange.onUpstreamRequest(b), upstreamResponse: () => exchange.onUpstreamResponse() };
-    const sent = backend.send(req, { model, signal: abort.signal, raw, ...(observe ? { observe } : {}) })[Symbol.asyncIterator]();
+    const sent = backend.send(req, { model, signal: abort.signal, client, ...(observe ? { observe } : {}) })[Symbol.asyncIterator]();
     const events = exchange ? tapEvents(sent, exchange) : sent;
     if (req.stream) return answerStream(c, events, abort, { pingIntervalMs: deps.pingIntervalMs ?? 10_000, logger });
     return answerMessage(c, events, abort);
@@ -113,4 +115,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   return app;
+}
+
+/** The request as the client sent it, for backends that forward it; the proxy's own key stays here. */
+function clientRequest(request: MessagesRequest, body: string, headers: Headers, proxyKey: string | undefined): ClientRequest {
+  const version = headers.get("anthropic-version");
+  const betas = headers.get("anthropic-beta");
+  const authorization = proxyKey ? null : headers.get("authorization");
+  return { request, body, ...(version ? { version } : {}), ...(betas ? { betas } : {}), ...(authorization ? { authorization } : {}) };
 }
