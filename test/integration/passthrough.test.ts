@@ -13,7 +13,7 @@ afterEach(async () => {
   for (const s of stops.splice(0)) await s();
 });
 
-async function setup(official: boolean, reply: (body: Record<string, unknown>) => Response) {
+async function setup(official: boolean, reply: (body: Record<string, unknown>) => Response, opts: { apiKey?: string; proxyKey?: string; context?: { window: number; truncate: boolean } } = { apiKey: official ? "sk-ant-user" : undefined }) {
   const seen: { body: string; headers: Record<string, string> }[] = [];
   const upstream = Bun.serve({
     hostname: "127.0.0.1",
@@ -25,8 +25,9 @@ async function setup(official: boolean, reply: (body: Record<string, unknown>) =
     },
   });
   const logger = quietLogger();
-  const backend = new AnthropicBackend({ name: official ? "claude" : "ollama", baseUrl: `http://127.0.0.1:${upstream.port}`, official, logger, apiKey: official ? "sk-ant-user" : undefined });
-  const proxy = await listen(createApp({ backend, logger, routing: { model: "qwen3-coder:30b" } }).fetch, { hostname: "127.0.0.1", port: 0 });
+  const backend = new AnthropicBackend({ name: official ? "claude" : "ollama", baseUrl: `http://127.0.0.1:${upstream.port}`, official, logger, ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) });
+  const app = createApp({ backend, logger, routing: { model: "qwen3-coder:30b" }, ...(opts.proxyKey ? { requiredApiKey: opts.proxyKey } : {}), ...(opts.context ? { context: opts.context } : {}) });
+  const proxy = await listen(app.fetch, { hostname: "127.0.0.1", port: 0 });
   stops.push(() => upstream.stop(true), () => proxy.stop());
   return { seen, url: proxy.url };
 }
@@ -74,6 +75,42 @@ describe("passthrough", () => {
     expect(sent.system).toEqual([{ type: "text", text: "Be brief." }]);
     expect(sent.tools[0].input_schema).toEqual({ type: "object", properties: { u: { type: "string" } } });
     expect(seen[0]!.headers["anthropic-beta"]).toBeUndefined();
+  });
+});
+
+describe("credentials and bytes", () => {
+  const hello = JSON.stringify({ model: "claude-x", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
+  const post = (url: string, headers: Record<string, string>, body = hello) => fetch(`${url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+
+  test("claude mode without a key of its own forwards the Claude Code login", async () => {
+    const { seen, url } = await setup(true, () => message("ok"), {});
+    expect((await post(url, { authorization: "Bearer claude-code-oauth" })).status).toBe(200);
+    expect(seen[0]!.headers.authorization).toBe("Bearer claude-code-oauth");
+  });
+
+  test("the per-launch proxy key is never forwarded, to the real API or a local server", async () => {
+    for (const official of [true, false]) {
+      const { seen, url } = await setup(official, () => message("ok"), { proxyKey: "anyclaude-launch-key" });
+      expect((await post(url, { authorization: "Bearer anyclaude-launch-key" })).status).toBe(200);
+      expect(seen[0]!.headers.authorization).toBeUndefined();
+      expect(seen[0]!.headers["x-api-key"]).toBeUndefined();
+    }
+  });
+
+  test("a local server never gets the client's credential", async () => {
+    const { seen, url } = await setup(false, () => message("ok"), {});
+    expect((await post(url, { authorization: "Bearer claude-code-oauth" })).status).toBe(200);
+    expect(seen[0]!.headers.authorization).toBeUndefined();
+  });
+
+  test("a request the context stage changed is sent as changed, not as the client's bytes", async () => {
+    const { seen, url } = await setup(true, () => message("ok"), { apiKey: "k", context: { window: 2000, truncate: false } });
+    const body = JSON.stringify({ model: "claude-x", max_tokens: 4000, messages: [{ role: "user", content: "hi" }], future_field: { kept: true } });
+    expect((await post(url, {}, body)).status).toBe(200);
+    expect(seen[0]!.body).not.toBe(body);
+    const sent = JSON.parse(seen[0]!.body);
+    expect(sent.max_tokens).toBeLessThan(2000); // clamped to the window
+    expect(sent.future_field).toEqual({ kept: true }); // unknown fields survive the one parse
   });
 });
 
