@@ -30,10 +30,10 @@ async function running(get: ServerFetch) {
   return (await readJson(await get("/api/ps"), PsSchema))?.models ?? [];
 }
 
-/** Models Ollama holds in memory, with the context each was allocated. */
+/** Models Ollama holds in memory, with the context each was allocated; ids as /v1/models spells them (name:tag). */
 export async function ollamaInventory(get: ServerFetch): Promise<ModelInfo[] | undefined> {
   return (await running(get)).map((m) => ({
-    id: m.model ?? m.name,
+    id: tagged(m.model ?? m.name),
     loaded: true,
     ...(m.context_length && m.context_length > 0 ? { contextWindow: m.context_length } : {}),
   }));

@@ -56,6 +56,14 @@ for (const c of cases) {
   });
 }
 
+test("Ollama: the model /api/ps holds is marked loaded, with its allocated context, and chosen first", async () => {
+  const server = startStandIn(ollama("ollama-api-show-gemma4", body("ollama-api-ps-gemma4")));
+  stops.push(server);
+  const info = await new OpenAICompatibleBackend({ profile: PROFILES.ollama, baseUrl: server.url, logger: quietLogger() }).describe(AbortSignal.timeout(2000));
+  expect(info.models).toEqual([{ id: "gemma4:latest", loaded: true, contextWindow: 4096 }, { id: "llama3:latest" }]);
+  expect(chooseModel(info).model).toBe("gemma4:latest");
+});
+
 test("LM Studio: every model carries its load state, kind and windows", async () => {
   const server = startStandIn(lmstudio("lmstudio-v0-models-gemma-3-4b-it-loaded"));
   stops.push(server);

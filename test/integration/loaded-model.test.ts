@@ -90,19 +90,19 @@ test("Ollama without num_ctx: launch warns with the default it will really get a
 });
 
 test("Ollama loaded with a small context: launch warns with what /api/ps says it allocated", async () => {
-  const server = startStandIn({ "/v1/models": openAiList(["gemma4"]), "/api/ps": serverFixture("ollama-api-ps-gemma4").body, "/api/show": serverFixture("ollama-api-show-gemma4").body });
+  const server = startStandIn({ "/v1/models": openAiList(["gemma4:latest"]), "/api/ps": serverFixture("ollama-api-ps-gemma4").body, "/api/show": serverFixture("ollama-api-show-gemma4").body });
   cleanup.push(() => server.stop());
   const { logger, lines } = capturingLogger();
   const proxy = await proxyFor("ollama", server, logger);
   expect(proxy.contextWindow).toBe(4096);
   expect(lines).toContain(
-    "warn: ollama serves gemma4 with a 4096-token context window (the model allows 131072); Claude Code's system prompt and tools alone take about 15k tokens. " +
+    "warn: ollama serves gemma4:latest with a 4096-token context window (the model allows 131072); Claude Code's system prompt and tools alone take about 15k tokens. " +
       "Set OLLAMA_CONTEXT_LENGTH=32768 for `ollama serve`, or `PARAMETER num_ctx 32768` in the Modelfile.",
   );
 });
 
 test('Ollama with "protocol": "anthropic": the window is learnt the same way, and the launch key never goes upstream', async () => {
-  const server = startStandIn({ "/v1/models": openAiList(["gemma4"]), "/api/ps": serverFixture("ollama-api-ps-gemma4").body, "/api/show": serverFixture("ollama-api-show-gemma4").body });
+  const server = startStandIn({ "/v1/models": openAiList(["gemma4:latest"]), "/api/ps": serverFixture("ollama-api-ps-gemma4").body, "/api/show": serverFixture("ollama-api-show-gemma4").body });
   cleanup.push(() => server.stop());
   const { logger } = capturingLogger();
   const base = configFor("ollama", server.url);
@@ -111,5 +111,5 @@ test('Ollama with "protocol": "anthropic": the window is learnt the same way, an
   cleanup.push(() => proxy.stop());
   expect(proxy.contextWindow).toBe(4096);
   expect((await ask(proxy, "hi")).status).toBe(200);
-  expect(server.chats).toEqual([{ model: "gemma4", authorization: null, path: "/v1/messages" }]);
+  expect(server.chats).toEqual([{ model: "gemma4:latest", authorization: null, path: "/v1/messages" }]);
 });
