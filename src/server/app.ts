@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     // The server's loaded model (when followed) decides both the model and the window.
     const loaded = await deps.routing.loaded?.();
     const model = routeModel(validated.model, deps.routing, loaded?.id);
-    const policy = loaded?.contextWindow && deps.context ? { ...deps.context, window: loaded.contextWindow } : deps.context;
+    const policy = loaded?.contextWindow ? { truncate: false, ...deps.context, window: loaded.contextWindow } : deps.context;
     const decision = policy ? await applyContextPolicy(validated, text.length, policy, logger) : { request: validated, warnings: [] };
     const req = decision.request;
     logger.debug(`${c.get("requestId")} ${req.model} → ${backend.name}:${model} stream=${req.stream === true}`);

@@ -73,6 +73,12 @@ test("LM Studio with nothing loaded: no model is made up, and the log says what 
   expect(proxy.model).toBe("default");
   expect(proxy.contextWindow).toBeUndefined();
   expect(lines).toContain("warn: LM Studio has no model loaded; load one, or pass --model");
+
+  // Then the user loads one: it answers, and its window holds although none was known at start.
+  Object.assign(server.routes, lmstudioRoutes("lmstudio-v0-models-gemma-3-4b-it-loaded"));
+  expect((await ask(proxy, "hi")).status).toBe(200);
+  expect(server.chats.map((c) => c.model)).toEqual(["gemma-3-4b-it"]);
+  expect((await ask(proxy, "hello world ".repeat(3000))).status).toBe(400);
 });
 
 test("Ollama without num_ctx: launch warns with the default it will really get and how to raise it", async () => {
