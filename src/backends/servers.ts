@@ -69,7 +69,7 @@ export const SERVERS: Record<Mode, ServerEntry> = {
   claude: { label: "the Anthropic API", baseUrl: "https://api.anthropic.com", probeLocally: false },
 };
 
-export const GENERIC_WINDOW_ADVICE = "Raise the server's context length.";
+const GENERIC_WINDOW_ADVICE = "Raise the server's context length.";
 
 export const windowAdvice = (mode: Mode): string => SERVERS[mode].windowAdvice ?? GENERIC_WINDOW_ADVICE;
 
