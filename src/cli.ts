@@ -2,6 +2,7 @@
 import { defineCommand, runMain } from "citty";
 import pkg from "../package.json" with { type: "json" };
 import { launchArgs } from "./cli/launch-args.ts";
+import { showUsage } from "./cli/usage.ts";
 
 const main = defineCommand({
   meta: { name: "anyclaude", version: pkg.version, description: pkg.description },
@@ -20,4 +21,4 @@ const main = defineCommand({
   default: "launch",
 });
 
-await runMain(main);
+await runMain(main, { showUsage });

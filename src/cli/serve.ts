@@ -13,7 +13,7 @@ export const serveCommand = defineCommand({
     const { config, logger, mode } = await startCommand(args);
     if (!hostIsLoopback(config.host)) logger.warn(`listening on ${config.host}: other machines can reach this proxy`);
     const proxy = await startProxy(config, mode, logger).catch(exitOnStartFailure(logger));
-    logger.info(`listening on ${proxy.url} → ${mode} at ${config.backends[mode].baseUrl}`);
+    logger.info(`listening on ${proxy.url} → ${mode} at ${proxy.backendUrl}`);
     logger.info(`use it with: ANTHROPIC_BASE_URL=${proxy.url} claude`);
     const stop = async (signal: NodeJS.Signals) => {
       logger.debug(`${signal}: shutting down`);

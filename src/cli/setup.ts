@@ -1,10 +1,10 @@
 // `anyclaude setup mlx`: a venv under ~/.anyclaude with the pinned mlx-lm (needs network once).
-import { copyFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { defineCommand } from "citty";
 import { spawnInherit } from "../runtime/spawn.ts";
-import { REQUIREMENTS_FILE } from "../supervisor/embedded-server.ts";
+import { writeRequirements } from "../supervisor/embedded-server.ts";
 import { createLogger } from "./logger.ts";
 
 const setupMlx = defineCommand({
@@ -16,8 +16,7 @@ const setupMlx = defineCommand({
     const base = join(process.env.HOME ?? homedir(), ".anyclaude");
     const venv = join(base, "venv");
     mkdirSync(base, { recursive: true, mode: 0o700 });
-    const requirements = join(base, "mlx-requirements.txt");
-    copyFileSync(REQUIREMENTS_FILE, requirements);
+    const requirements = writeRequirements(join(base, "mlx-requirements.txt"));
     const python = join(venv, "bin", "python");
     const steps = [
       [args.python, "-m", "venv", venv],

@@ -20,6 +20,8 @@ export interface RunningProxy extends Listening {
   backend: Backend;
   /** The backend model answering main requests. */
   model: string;
+  /** Where the backend is: the configured URL, or the managed MLX server's real port. */
+  backendUrl: string;
   contextWindow?: number;
 }
 
@@ -72,7 +74,7 @@ export async function startProxy(
     await listening.stop();
     await mlx?.stop();
   };
-  return { ...listening, stop, backend, model: model ?? "default", ...(contextWindow ? { contextWindow } : {}) };
+  return { ...listening, stop, backend, model: model ?? "default", backendUrl: settings.baseUrl, ...(contextWindow ? { contextWindow } : {}) };
 }
 
 function followLoaded(backend: Backend, label: string, logger: ConsolaInstance, choice: ModelChoice, configuredWindow: number | undefined, ttlMs?: number): Routing["loaded"] {

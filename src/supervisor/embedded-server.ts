@@ -1,6 +1,7 @@
 // The MLX server's Python sources, embedded in the compiled binary and written out at start
 // (python cannot read the binary's /$bunfs paths). test/unit/supervisor-files.test.ts checks this
-// list against mlx/anyclaude_mlx so no file is forgotten.
+// list against mlx/anyclaude_mlx so no file is forgotten. Embedded files are only ever read and
+// written anew: copyFile and friends fail on /$bunfs paths (ENOENT) in the compiled binary.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,7 +39,11 @@ export const SERVER_FILES: Record<string, string> = {
 /** Bun gives absolute (or /$bunfs) paths; the Node bundle gives paths relative to itself. */
 const located = (path: string) => (path.startsWith("./") || path.startsWith("../") ? fileURLToPath(new URL(path, import.meta.url)) : path);
 
-export const REQUIREMENTS_FILE = located(requirements);
+/** Writes the pinned mlx-lm requirements to path (for `pip install -r`); returns path. */
+export function writeRequirements(path: string): string {
+  writeFileSync(path, readFileSync(located(requirements)), { mode: 0o600 });
+  return path;
+}
 
 /** Writes the server package under dir (only files that changed); returns dir, the cwd for `python -m anyclaude_mlx`. */
 export function extractServer(dir: string): string {
