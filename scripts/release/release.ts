@@ -1,37 +1,72 @@
-// `bun scripts/release/release.ts [--url-base URL]`: binaries, SHA256SUMS and the Homebrew
-// formula for a tap, all under dist/release/.
-import { $ } from "bun";
+// `bun run release [--repo owner/name] [--outdir dist/release]`: everything a release publishes.
+//   anyclaude-darwin-arm64.tar.gz, anyclaude-linux-x64.tar.gz  (each: anyclaude + LICENSE)
+//   SHA256SUMS                                                  (for `shasum -a 256 -c`)
+//   homebrew-anyclaude/{Formula/anyclaude.rb,README.md}         (the tap: push it as owner/homebrew-anyclaude)
+// The repository (default: package.json "repository") decides every URL in the formula.
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { renderFormula } from "./formula.ts";
+import { brewInstallLine, parseRepo, releaseUrl, renderFormula, tapReadme } from "./formula.ts";
+import { verifyDarwinArm64 } from "./macho.ts";
+import { tarGz } from "./tarball.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; repository?: { url?: string } };
+const repoFromPackage = /github\.com\/([^/]+\/[^/.]+)/.exec(pkg.repository?.url ?? "")?.[1];
 const { values } = parseArgs({
   options: {
-    "url-base": { type: "string", default: `https://github.com/anyclaude/anyclaude/releases/download/v${pkg.version}` },
-    homepage: { type: "string", default: "https://github.com/anyclaude/anyclaude" },
+    repo: { type: "string", default: repoFromPackage },
+    outdir: { type: "string", default: join(ROOT, "dist/release") },
   },
 });
-const out = join(ROOT, "dist/release");
-mkdirSync(join(out, "Formula"), { recursive: true });
-await $`${process.execPath} ${join(ROOT, "scripts/build.ts")} --target all --outdir ${join(ROOT, "dist")}`;
 
-const sums: string[] = [];
-const sha: Record<string, string> = {};
-for (const name of ["anyclaude-darwin-arm64", "anyclaude-linux-x64"]) {
-  copyFileSync(join(ROOT, "dist", name), join(out, name));
-  sha[name] = createHash("sha256").update(readFileSync(join(out, name))).digest("hex");
-  sums.push(`${sha[name]}  ${name}`);
+function fail(message: string): never {
+  console.error(`release failed: ${message}`);
+  process.exit(1);
 }
-writeFileSync(join(out, "SHA256SUMS"), `${sums.join("\n")}\n`);
-const formula = renderFormula(readFileSync(join(import.meta.dir, "anyclaude.rb.template"), "utf8"), {
-  version: pkg.version,
-  url: `${values["url-base"]}/anyclaude-darwin-arm64`,
-  sha256: sha["anyclaude-darwin-arm64"]!,
-  homepage: values.homepage!,
-});
-writeFileSync(join(out, "Formula/anyclaude.rb"), formula);
-console.log(`release ${pkg.version} in ${out}:\n${sums.join("\n")}\nFormula/anyclaude.rb`);
+
+const repo = values.repo ?? fail("no --repo owner/name, and package.json has no GitHub repository");
+try {
+  parseRepo(repo);
+} catch (e) {
+  fail((e as Error).message);
+}
+const out = resolve(values.outdir!);
+const build = mkdtempSync(join(tmpdir(), "anyclaude-release-"));
+try {
+  const b = spawnSync(process.execPath, [join(ROOT, "scripts/build.ts"), "--target", "all", "--outdir", build], { stdio: "inherit" });
+  if (b.status !== 0) fail("the build failed (above)");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, "homebrew-anyclaude", "Formula"), { recursive: true });
+
+  const license = readFileSync(join(ROOT, "LICENSE"));
+  const assets: Record<string, { file: string; sha256: string }> = {};
+  for (const platform of ["darwin-arm64", "linux-x64"]) {
+    const binary = readFileSync(join(build, `anyclaude-${platform}`));
+    // The build checked it already; this is the exact copy that goes into the archive.
+    if (platform === "darwin-arm64") {
+      const { problems } = verifyDarwinArm64(binary);
+      if (problems.length) fail(`darwin-arm64: ${problems.join("; ")}`);
+    }
+    const file = `anyclaude-${platform}.tar.gz`;
+    const archive = tarGz([
+      { name: "anyclaude", mode: 0o755, body: binary },
+      { name: "LICENSE", mode: 0o644, body: license },
+    ]);
+    writeFileSync(join(out, file), archive);
+    assets[platform] = { file, sha256: createHash("sha256").update(archive).digest("hex") };
+  }
+  const sums = Object.values(assets).map((a) => `${a.sha256}  ${a.file}`);
+  writeFileSync(join(out, "SHA256SUMS"), `${sums.join("\n")}\n`);
+
+  const asset = (platform: string) => ({ url: releaseUrl(repo, pkg.version, assets[platform]!.file), sha256: assets[platform]!.sha256 });
+  const formula = renderFormula({ homepage: `https://github.com/${repo}`, darwinArm64: asset("darwin-arm64"), linuxX64: asset("linux-x64") });
+  writeFileSync(join(out, "homebrew-anyclaude", "Formula", "anyclaude.rb"), formula);
+  writeFileSync(join(out, "homebrew-anyclaude", "README.md"), tapReadme(repo));
+  console.log(`release ${pkg.version} of ${repo} in ${out}:\n${sums.join("\n")}\nhomebrew-anyclaude/ (tap: ${brewInstallLine(repo)})`);
+} finally {
+  rmSync(build, { recursive: true, force: true });
+}
