@@ -46,7 +46,7 @@ export function darwinRuntime(pkg: LockedPackage, opts: RuntimeOptions): string 
   try {
     const npm = spawnSync(opts.npm ?? "npm", ["pack", opts.offline ? "--offline" : "--prefer-offline", "--pack-destination", tmp, `${pkg.name}@${pkg.version}`], { encoding: "utf8" });
     if (npm.error) throw new Error(`cannot run npm: ${npm.error.message}`);
-    if (npm.status !== 0) throw new Error(`npm pack ${pkg.name}@${pkg.version} failed:\n${(npm.stderr || npm.stdout).trim()}`);
+    if (npm.status !== 0) throw new Error(`npm pack ${pkg.name}@${pkg.version} failed:\n${(npm.stderr || npm.stdout).trim() || `npm ended by ${npm.signal}`}`);
     const tgz = readdirSync(tmp).find((f) => f.endsWith(".tgz"));
     if (!tgz) throw new Error(`npm pack ${pkg.name}@${pkg.version} wrote no tarball`);
     const got = integrityOf(readFileSync(join(tmp, tgz)));

@@ -46,9 +46,9 @@ export function tar(entries: TarEntry[], mtime = 0): Uint8Array {
   return Buffer.concat(parts);
 }
 
-/** gzip's header holds no name and mtime 0 here; level 9 for the smallest download. */
+/** gzip's header holds no name and mtime 0 here. Level 6: level 9 takes 3x as long for 0.15% less. */
 export function tarGz(entries: TarEntry[]): Uint8Array {
-  const gz = gzipSync(tar(entries), { level: 9 });
+  const gz = gzipSync(tar(entries), { level: 6 });
   gz[9] = 3; // the OS byte: zlib writes the build machine's (19 on macOS); always "Unix"
   return gz;
 }

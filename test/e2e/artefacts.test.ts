@@ -92,7 +92,7 @@ for (const [name, index] of [["linux-x64 binary", 0], ["Node bundle", 1]] as con
       } finally {
         await serve.stop();
       }
-    });
+    }, 60_000);
 
     test("doctor: claude found, backend reachable, model and window", async () => {
       const r = await run(command(), ["doctor", "--mode", "openai", "--base-url", upstream.url], { NO_COLOR: "1" });
@@ -137,7 +137,7 @@ for (const [name, index] of [["linux-x64 binary", 0], ["Node bundle", 1]] as con
       const compare = await run(command(), ["trace", "compare", results, "--json"]);
       expect(compare.code).toBe(0);
       expect(JSON.parse(compare.stdout)).toHaveLength(1);
-    });
+    }, 60_000);
 
     test("the launcher starts the proxy and runs claude (stand-in) against it, passing its exit code", async () => {
       const bin = tempDir("fakebin");
