@@ -1,5 +1,5 @@
 // `bun run build`: one executable per platform, plus the Node bundle (dist/node) that `npm pack` ships.
-//   bun scripts/build.ts [--target linux-x64|darwin-arm64|node|all] [--outdir dist]
+//   bun scripts/build.ts [--target linux-x64|darwin-arm64|node|all] [--outdir dist] [--no-bytecode]
 // The darwin runtime is the one package-lock.json pins (from the npm cache; see darwin-runtime.ts),
 // and the darwin executable is refused unless its Mach-O header and code signature check out.
 import { $ } from "bun";
@@ -10,7 +10,9 @@ import { darwinRuntime, lockedRuntime } from "./release/darwin-runtime.ts";
 import { verifyDarwinArm64 } from "./release/macho.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
-const { values } = parseArgs({ options: { target: { type: "string", default: "all" }, outdir: { type: "string", default: "dist" } } });
+const { values } = parseArgs({
+  options: { target: { type: "string", default: "all" }, outdir: { type: "string", default: "dist" }, "no-bytecode": { type: "boolean", default: false } },
+});
 const outdir = resolve(ROOT, values.outdir!);
 const entry = join(ROOT, "src/cli.ts");
 
@@ -18,8 +20,9 @@ const entry = join(ROOT, "src/cli.ts");
 const compileFlags = ["--compile", "--minify", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
 // Bytecode only where it is built for the machine that builds it: Bun has shipped cross-compiled
 // bytecode that crashes on the target (oven-sh/bun #18416, #15052, #24144) and no Mac runs it here.
-// Its gain on linux-x64 (measured in docs/architecture.md) is what darwin gives up.
-const bytecodeFlags = ["--bytecode"];
+// Its gain on linux-x64 (`bun run bench:startup`, which also builds with --no-bytecode) is what
+// darwin gives up.
+const bytecodeFlags = values["no-bytecode"] ? [] : ["--bytecode"];
 
 class BuildError extends Error {}
 

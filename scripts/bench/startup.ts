@@ -1,20 +1,29 @@
-// `bun run bench:startup`: binary size, `--version` start time and launch-to-ready time of the
-// compiled binary, side by side with `bun src/cli.ts`. Builds the binary when it is missing.
-import { existsSync, statSync } from "node:fs";
+// `bun run bench:startup`: size (raw and gzipped), `--version` time and launch-to-ready time of each
+// shipped artefact, built fresh into .bench/startup/: the linux-x64 binary with and without bytecode
+// (without is what the darwin binary ships, as its cross-compiled bytecode cannot be run here), the
+// Node bundle on node, and `bun src/cli.ts`. Sizes of the darwin binary too; it cannot run here.
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 
 const ROOT = join(import.meta.dir, "../..");
-const BINARY = join(ROOT, "dist/anyclaude-linux-x64");
+const OUT = join(ROOT, ".bench", "startup");
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-if (!existsSync(BINARY)) {
-  const b = Bun.spawn([process.execPath, join(ROOT, "scripts/build.ts"), "--target", "linux-x64"], { stdout: "inherit", stderr: "inherit" });
-  if ((await b.exited) !== 0) throw new Error("build failed");
+
+async function build(outdir: string, args: string[]) {
+  mkdirSync(outdir, { recursive: true });
+  const b = Bun.spawn([process.execPath, join(ROOT, "scripts/build.ts"), "--outdir", outdir, ...args], { stdout: "ignore", stderr: "inherit" });
+  if ((await b.exited) !== 0) throw new Error(`build ${args.join(" ")} failed`);
 }
+await build(join(OUT, "bytecode"), ["--target", "all"]);
+await build(join(OUT, "plain"), ["--target", "linux-x64", "--no-bytecode"]);
 
 const upstream = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => Response.json({ data: [{ id: "m", max_model_len: 32768 }] }) });
 const upstreamUrl = `http://127.0.0.1:${upstream.port}/v1`;
 const variants: [string, string[]][] = [
-  ["compiled binary", [BINARY]],
+  ["linux-x64 binary, bytecode", [join(OUT, "bytecode", "anyclaude-linux-x64")]],
+  ["linux-x64 binary, no bytecode", [join(OUT, "plain", "anyclaude-linux-x64")]],
+  ["Node bundle on node", ["node", join(OUT, "bytecode", "node", "anyclaude.mjs")]],
   ["bun src/cli.ts", [process.execPath, join(ROOT, "src/cli.ts")]],
 ];
 
@@ -43,23 +52,30 @@ async function readyMs(cmd: string[], port: number): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rows: string[] = [];
 let port = 47_000 + (process.pid % 1000);
+console.log(`anyclaude start-up — median of ${RUNS} runs each`);
+console.log(`  ${"".padEnd(30)} ${"--version ms".padStart(12)} ${"launch→ready ms".padStart(16)}`);
 for (const [name, cmd] of variants) {
   const v: number[] = [];
   const r: number[] = [];
   await versionMs(cmd);
   for (let i = 0; i < RUNS; i++) v.push(await versionMs(cmd));
   for (let i = 0; i < RUNS; i++) r.push(await readyMs(cmd, port++));
-  rows.push(`  ${name.padEnd(18)} ${median(v).toFixed(1).padStart(10)} ${median(r).toFixed(1).padStart(14)}`);
+  console.log(`  ${name.padEnd(30)} ${median(v).toFixed(1).padStart(12)} ${median(r).toFixed(1).padStart(16)}`);
 }
 upstream.stop(true);
 
-console.log(`anyclaude start-up — median of ${RUNS} runs each`);
-console.log(`                      --version ms   launch→ready ms`);
-for (const row of rows) console.log(row);
-for (const name of ["anyclaude-linux-x64", "anyclaude-darwin-arm64"]) {
-  const f = join(ROOT, "dist", name);
-  if (existsSync(f)) console.log(`  ${name}: ${(statSync(f).size / 1e6).toFixed(1)} MB`);
-}
+const files = (path: string): string[] => (statSync(path).isDirectory() ? readdirSync(path).flatMap((f) => files(join(path, f))) : [path]);
+const sizes = (paths: string[]) => {
+  const raw = paths.reduce((n, p) => n + statSync(p).size, 0);
+  const gz = paths.reduce((n, p) => n + gzipSync(readFileSync(p)).byteLength, 0);
+  return `${(raw / 1e6).toFixed(1).padStart(6)} MB raw ${(gz / 1e6).toFixed(1).padStart(6)} MB gzipped`;
+};
+for (const [name, path] of [
+  ["anyclaude-linux-x64 (bytecode)", join(OUT, "bytecode", "anyclaude-linux-x64")],
+  ["anyclaude-linux-x64 (no bytecode)", join(OUT, "plain", "anyclaude-linux-x64")],
+  ["anyclaude-darwin-arm64", join(OUT, "bytecode", "anyclaude-darwin-arm64")],
+  ["Node bundle (dist/node)", join(OUT, "bytecode", "node")],
+] as const)
+  console.log(`  ${name.padEnd(34)} ${sizes(files(path))}`);
 console.log("targets: ready in under 100 ms, binary under 120 MB");
