@@ -23,20 +23,16 @@ const { values } = parseArgs({
   },
 });
 
+class ReleaseError extends Error {}
 function fail(message: string): never {
-  console.error(`release failed: ${message}`);
-  process.exit(1);
+  throw new ReleaseError(message);
 }
 
-const repo = values.repo ?? fail("no --repo owner/name, and package.json has no GitHub repository");
-try {
-  parseRepo(repo);
-} catch (e) {
-  fail((e as Error).message);
-}
-const out = resolve(values.outdir!);
 const build = mkdtempSync(join(tmpdir(), "anyclaude-release-"));
 try {
+  const repo = values.repo ?? fail("no --repo owner/name, and package.json has no GitHub repository");
+  parseRepo(repo);
+  const out = resolve(values.outdir!);
   const b = spawnSync(process.execPath, [join(ROOT, "scripts/build.ts"), "--target", "all", "--outdir", build], { stdio: "inherit" });
   if (b.status !== 0) fail("the build failed (above)");
   rmSync(out, { recursive: true, force: true });
@@ -67,6 +63,11 @@ try {
   writeFileSync(join(out, "homebrew-anyclaude", "Formula", "anyclaude.rb"), formula);
   writeFileSync(join(out, "homebrew-anyclaude", "README.md"), tapReadme(repo));
   console.log(`release ${pkg.version} of ${repo} in ${out}:\n${sums.join("\n")}\nhomebrew-anyclaude/ (tap: ${brewInstallLine(repo)})`);
+} catch (e) {
+  // Expected failures (bad --repo, a refused binary) are one line; anything else keeps its stack.
+  if (!(e instanceof ReleaseError) && !(e as Error).message.includes("owner/name")) throw e;
+  console.error(`release failed: ${(e as Error).message}`);
+  process.exitCode = 1;
 } finally {
   rmSync(build, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // Every subcommand, run from what is shipped (the linux-x64 binary and the Node bundle), never from
 // source: --help, --version, serve + a streamed request, doctor, models, config --schema, setup mlx,
 // trace analyze/replay/compare, and the launcher with a stand-in claude.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Artefacts, artefacts, runners } from "../helpers/artefacts.ts";
@@ -9,6 +9,9 @@ import { textReply } from "../helpers/chunks.ts";
 import { FIXTURE_DIR } from "../helpers/fixtures.ts";
 import { ROOT, startServe, tempDir } from "../helpers/processes.ts";
 import { startUpstream, type Upstream } from "../helpers/upstream.ts";
+
+// Processes and builds on a shared 2-core machine: bun's 5 s default is too tight (bunfig has no test timeout).
+setDefaultTimeout(60_000);
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 const NODE_BIN = join(ROOT, "node_modules/.bin");

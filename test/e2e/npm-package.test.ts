@@ -1,11 +1,14 @@
 // The npm package as `npm install -g anyclaude` gets it: npm pack (prepack builds the Node bundle),
 // then an offline install into an empty project. The bundle inlines its libraries, so the package
 // declares no runtime dependencies and installs alone.
-import { beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, tempDir } from "../helpers/processes.ts";
+
+// Processes and builds on a shared 2-core machine: bun's 5 s default is too tight (bunfig has no test timeout).
+setDefaultTimeout(60_000);
 
 const packDir = tempDir("npmpack");
 const project = tempDir("npminstall");

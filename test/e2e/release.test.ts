@@ -1,14 +1,17 @@
 // `bun run release` as the maintainer runs it: archives that the system tar and sha256sum accept,
 // a darwin executable whose Mach-O header and ad-hoc signature verify (and a flipped byte that is
 // refused), a reproducible darwin build, and a Homebrew tap that passes Homebrew's audit rules.
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { brewInstallLine, releaseUrl } from "../../scripts/release/formula.ts";
 import { verifyDarwinArm64 } from "../../scripts/release/macho.ts";
 import { auditFormula, onPlatform, parseFormula } from "../helpers/homebrew-audit.ts";
 import { BUN, ROOT, tempDir } from "../helpers/processes.ts";
+
+// Processes and builds on a shared 2-core machine: bun's 5 s default is too tight (bunfig has no test timeout).
+setDefaultTimeout(60_000);
 
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; repository: { url: string } };
 const REPO = "someone/anyclaude";
@@ -27,6 +30,10 @@ beforeAll(() => {
   }
   darwin = readFileSync(join(unpacked, "darwin-arm64", "anyclaude"));
 }, 300_000);
+// Hundreds of MB of archives and binaries: not left behind in /tmp.
+afterAll(() => {
+  for (const dir of [out, unpacked]) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("release assets", () => {
   test("exactly the two archives, SHA256SUMS and the tap", () => {
@@ -95,7 +102,9 @@ describe("the darwin-arm64 executable", () => {
     const b = spawnSync(BUN, [join(ROOT, "scripts/build.ts"), "--target", "darwin-arm64", "--outdir", dir], { encoding: "utf8" });
     expect(b.status).toBe(0);
     expect(b.stdout).toContain("ad-hoc signature valid");
-    expect(readFileSync(join(dir, "anyclaude-darwin-arm64")).equals(darwin)).toBe(true);
+    const same = readFileSync(join(dir, "anyclaude-darwin-arm64")).equals(darwin);
+    rmSync(dir, { recursive: true, force: true });
+    expect(same).toBe(true);
   }, 120_000);
 });
 

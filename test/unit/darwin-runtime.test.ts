@@ -1,12 +1,22 @@
 // The darwin runtime: the lockfile's pin, npm's cache, the sha512 check, the atomic extraction.
-import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DARWIN_RUNTIME, darwinRuntime, integrityOf, lockedRuntime } from "../../scripts/release/darwin-runtime.ts";
-import { ROOT, tempDir } from "../helpers/processes.ts";
+import { ROOT, tempDir as newTempDir } from "../helpers/processes.ts";
 
 const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8"));
 const pinned = lockedRuntime(lock, Bun.version);
+// Each cache folder may hold an 88 MB runtime: removed after the tests.
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = newTempDir(prefix);
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("lockedRuntime", () => {
   test("reads the version and sha512 that package-lock.json pins, which is bun's own version", () => {

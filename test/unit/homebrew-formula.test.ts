@@ -1,11 +1,14 @@
 // The Homebrew formula against Homebrew's own audit rules (test/helpers/homebrew-audit.ts names each
 // cop), Ruby's syntax check, and what brew sees on each platform.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { brewInstallLine, FORMULA_DESC, parseRepo, releaseUrl, renderFormula, tapReadme } from "../../scripts/release/formula.ts";
 import { auditFormula, onPlatform, parseFormula } from "../helpers/homebrew-audit.ts";
 import { ROOT, tempDir } from "../helpers/processes.ts";
+
+// Processes and builds on a shared 2-core machine: bun's 5 s default is too tight (bunfig has no test timeout).
+setDefaultTimeout(60_000);
 
 const REPO = "someone/anyclaude";
 const values = {
