@@ -13,7 +13,8 @@ echo "== typecheck"
 if $BUN x tsc --noEmit; then pass=$((pass + 1)); else fail=$((fail + 1)); rc=1; fi
 
 echo "== bun test"
-$BUN test "$@" 2>&1 | tee "$log"
+# bunfig.toml cannot set the per-test timeout; the end-to-end tests need more than the 5 s default.
+$BUN test --timeout 120000 "$@" 2>&1 | tee "$log"
 brc=${PIPESTATUS[0]}
 num() { grep -E "^ *[0-9]+ $1\$" "$log" | tail -1 | tr -dc '0-9'; }
 p=$(num pass) f=$(num fail) s=$(num skip) t=$(num todo)
