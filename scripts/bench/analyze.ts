@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
+import { localCounter } from "../../src/context/text-counter.ts";
 import { analyzeRequest } from "../../src/trace/analyze.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -12,10 +13,11 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
 // In-process, cold: this process has not loaded the tokenizer yet.
 const t0 = performance.now();
-const { countTokens } = await import("gpt-tokenizer/encoding/o200k_base");
+const counter = localCounter();
+await counter.count(["load"]);
 const loaded = performance.now();
 const req = v.parse(MessagesRequestSchema, JSON.parse(readFileSync(FIXTURE, "utf8")).body);
-const b = analyzeRequest(req, (t) => countTokens(t, { disallowedSpecial: new Set() }));
+const b = await analyzeRequest(req, counter);
 const done = performance.now();
 
 const median = (xs: number[]) => [...xs].sort((a, c) => a - c)[Math.floor(xs.length / 2)]!;

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import * as v from "valibot";
 import { createBackend } from "../backends/create.ts";
-import { loadTextCounter } from "../context/tokens.ts";
+import { localCounter } from "../context/text-counter.ts";
 import { type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
 import { analyzeRequest, bar, breakdownRows, systemText } from "../trace/analyze.ts";
 import { compareResults } from "../trace/compare.ts";
@@ -100,9 +100,9 @@ const analyze = defineCommand({
   },
   async run({ args }) {
     const loaded = loadRequest(String(args.target), tracesRoot(args));
-    const b = analyzeRequest(loaded.request, await loadTextCounter(), previousInSession(loaded));
+    const b = await analyzeRequest(loaded.request, localCounter(), previousInSession(loaded));
     if (args.json) return print(JSON.stringify({ file: loaded.path, ...b }, null, 2));
-    print(`${loaded.path}: ${b.total} tokens (o200k_base)`);
+    print(`${loaded.path}: ${b.total} tokens (${b.counter})`);
     for (const r of breakdownRows(b)) print(`  ${r.label.slice(0, 30).padEnd(30)} ${String(r.tokens).padStart(7)}  ${bar(r.share)} ${(r.share * 100).toFixed(1).padStart(5)}%`);
     if (b.stablePrefix) print(`  cache-stable prefix: ${b.stablePrefix.tokens} tokens identical to the previous request of this session (${b.stablePrefix.ofPrevious} tokens)`);
     if (args.v) {

@@ -1,47 +1,14 @@
-// Making a request fit the backend's context window. Pure: the token counter is handed in.
+// Making a request fit the backend's context window. Pure: the token count is handed in.
 //
 // Too long → the answer Anthropic gives (400 "prompt is too long: N tokens > M maximum"), which
 // makes Claude Code compact the conversation itself; or, where the user opted in, the oldest
 // turns are dropped — whole turns only, so a tool_use never loses its tool_result, and never the
 // system prompt, the tools, the first user message or the current turn.
-import type { ContentBlockParam, MessageParam, MessagesRequest } from "../protocol/anthropic.ts";
+import type { MessageParam, MessagesRequest } from "../protocol/anthropic.ts";
+import { fixedTokens, type RequestTokens } from "./request-tokens.ts";
 
-export type CountText = (text: string) => number;
-
-/** Tokens an image costs in most vision encoders, roughly. */
-const IMAGE_TOKENS = 765;
-/** Chat templates add role markers around every message. */
-const MESSAGE_OVERHEAD = 4;
 /** Room the answer needs at the very least. */
 export const MIN_OUTPUT_TOKENS = 1024;
-
-function blockTokens(b: ContentBlockParam, count: CountText): number {
-  switch (b.type) {
-    case "text":
-      return count(b.text);
-    case "thinking":
-      return count(b.thinking);
-    case "tool_use":
-      return count(b.name) + count(JSON.stringify(b.input));
-    case "tool_result":
-      if (typeof b.content === "string") return count(b.content);
-      return (b.content ?? []).reduce((n, p) => n + (p.type === "text" ? count(String(p.text ?? "")) : p.type === "image" ? IMAGE_TOKENS : 0), 0);
-    case "image":
-      return IMAGE_TOKENS;
-    default:
-      return 0;
-  }
-}
-
-export function messageTokens(m: MessageParam, count: CountText): number {
-  const body = typeof m.content === "string" ? count(m.content) : m.content.reduce((n, b) => n + blockTokens(b, count), 0);
-  return MESSAGE_OVERHEAD + body;
-}
-
-export function fixedTokens(req: MessagesRequest, count: CountText): number {
-  const system = typeof req.system === "string" ? count(req.system) : (req.system ?? []).reduce((n, b) => n + count(b.text), 0);
-  return system + (req.tools?.length ? count(JSON.stringify(req.tools)) : 0);
-}
 
 export interface FitResult {
   request: MessagesRequest;
@@ -71,10 +38,10 @@ function droppableUnits(messages: readonly MessageParam[]): number[][] {
   return units;
 }
 
-export function fitToWindow(req: MessagesRequest, window: number, count: CountText, truncate: boolean): FitOutcome {
-  const fixed = fixedTokens(req, count);
-  const perMessage = req.messages.map((m) => messageTokens(m, count));
-  let total = fixed + perMessage.reduce((a, b) => a + b, 0);
+/** `tokens` is the count of `req` (countRequest). */
+export function fitToWindow(req: MessagesRequest, window: number, tokens: RequestTokens, truncate: boolean): FitOutcome {
+  const perMessage = tokens.messages;
+  let total = fixedTokens(tokens) + perMessage.reduce((a, b) => a + b, 0);
   const budget = window - Math.min(MIN_OUTPUT_TOKENS, Math.floor(window / 4));
   const warnAt = (n: number): FitResult["warnAt"] => (n >= 0.9 * window ? 90 : n >= 0.75 * window ? 75 : null);
   if (total <= budget) return { ok: true, request: clampMaxTokens(req, window, total), promptTokens: total, dropped: 0, warnAt: warnAt(total) };

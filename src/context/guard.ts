@@ -4,7 +4,8 @@ import type { ConsolaInstance } from "consola";
 import type { MessagesRequest } from "../protocol/anthropic.ts";
 import { AnthropicError } from "../translate/errors.ts";
 import { fitToWindow } from "./fit.ts";
-import { loadTextCounter } from "./tokens.ts";
+import { countRequest } from "./request-tokens.ts";
+import type { TextCounter } from "./text-counter.ts";
 
 export interface ContextPolicy {
   window: number;
@@ -18,14 +19,14 @@ export interface ContextDecision {
   warnings: string[];
 }
 
-export async function applyContextPolicy(req: MessagesRequest, bodyChars: number, policy: ContextPolicy, logger: ConsolaInstance): Promise<ContextDecision> {
+export async function applyContextPolicy(req: MessagesRequest, bodyChars: number, policy: ContextPolicy, counter: TextCounter, logger: ConsolaInstance): Promise<ContextDecision> {
   const { window } = policy;
   // Two characters per token is a pessimistic bound: far below the window, skip the tokenizer.
   if (bodyChars / 2 < 0.7 * window) {
     const estimate = Math.ceil(bodyChars / 4);
     return { request: req.max_tokens > window - estimate ? { ...req, max_tokens: Math.max(1, window - estimate) } : req, warnings: [] };
   }
-  const fit = fitToWindow(req, window, await loadTextCounter(), policy.truncate);
+  const fit = fitToWindow(req, window, await countRequest(req, counter), policy.truncate);
   if (!fit.ok) {
     logger.warn(`context: prompt of ${fit.promptTokens} tokens does not fit the ${window}-token window${policy.truncate ? " even after dropping old turns" : ""}`);
     throw new AnthropicError(400, "invalid_request_error", `prompt is too long: ${fit.promptTokens} tokens > ${window} maximum`);

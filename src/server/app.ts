@@ -4,11 +4,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Backend, ClientRequest } from "../backends/types.ts";
 import { applyContextPolicy, type ContextPolicy } from "../context/guard.ts";
-import { countChatRequestTokens } from "../context/tokens.ts";
+import { countRequest } from "../context/request-tokens.ts";
+import { localCounter, type TextCounter } from "../context/text-counter.ts";
 import { CountTokensRequestSchema, type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
-import { DEFAULT_PROFILE } from "../translate/profile.ts";
-import { translateRequest } from "../translate/request.ts";
 import { tapEvents, type TraceRecorder } from "../trace/recorder.ts";
 import { anthropicError, asAnthropicError, errorResponse } from "./errors.ts";
 import { answerMessage, answerStream } from "./respond.ts";
@@ -30,6 +29,8 @@ export interface AppDeps {
   loopbackHostOnly?: boolean;
   /** The backend's context window, when known, and what to do when a prompt exceeds it. */
   context?: ContextPolicy;
+  /** Counts tokens for the context check and count_tokens (default: gpt-tokenizer's o200k_base). */
+  counter?: TextCounter;
   /** Records every exchange when traces are on. */
   traces?: TraceRecorder;
   ids?: IdFactory;
@@ -42,6 +43,7 @@ export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 export function createApp(deps: AppDeps): Hono<Env> {
   const { backend, logger } = deps;
   const ids = deps.ids ?? randomId;
+  const counter = deps.counter ?? localCounter();
   const app = new Hono<Env>();
 
   app.use(async (c, next) => {
@@ -91,7 +93,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const loaded = await deps.routing.loaded?.();
     const model = routeModel(validated.model, deps.routing, loaded?.id);
     const policy = loaded?.contextWindow ? { truncate: false, ...deps.context, window: loaded.contextWindow } : deps.context;
-    const decision = policy ? await applyContextPolicy(validated, text.length, policy, logger) : { request: validated, warnings: [] };
+    const decision = policy ? await applyContextPolicy(validated, text.length, policy, counter, logger) : { request: validated, warnings: [] };
     const req = decision.request;
     logger.debug(`${c.get("requestId")} ${req.model} → ${backend.name}:${model} stream=${req.stream === true}`);
 
@@ -110,8 +112,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.post("/v1/messages/count_tokens", limit, async (c) => {
     const req = validate(CountTokensRequestSchema, parseJsonBody(await c.req.text()));
-    const { request } = translateRequest(req, { model: routeModel(req.model, deps.routing), profile: DEFAULT_PROFILE });
-    return c.json({ input_tokens: await countChatRequestTokens(request) });
+    return c.json({ input_tokens: (await countRequest(req, counter)).total });
   });
 
   return app;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { countChatRequestTokens } from "../../src/context/tokens.ts";
+import { localCounter } from "../../src/context/text-counter.ts";
 import type { ChatRequest } from "../../src/protocol/openai.ts";
 import { chunk, DONE, finish, sse, textReply, toolStart, usageChunk } from "../helpers/chunks.ts";
 import type { Subprocess } from "bun";
@@ -17,6 +17,17 @@ const problems: string[] = [];
 const sizes: number[] = [];
 let toolTurns = 0;
 let compactions = 0;
+
+const counter = localCounter();
+/** What the upstream receives, counted like the proxy counts (texts + 4 per message + tool definitions). */
+async function upstreamTokens(req: ChatRequest): Promise<number> {
+  const texts = req.messages.flatMap((m) => [
+    typeof m.content === "string" ? m.content : m.content.map((p) => (p.type === "text" ? p.text : "")).join(""),
+    ...(m.role === "assistant" ? (m.tool_calls ?? []).flatMap((c) => [c.function.name, c.function.arguments]) : []),
+  ]);
+  const counts = await counter.count([...texts, ...(req.tools ?? []).map((t) => JSON.stringify(t))]);
+  return counts.reduce((a, b) => a + b, 0) + 4 * req.messages.length;
+}
 
 /** Every tool message answers a call of the assistant message before it (tool messages aside). */
 function pairingProblems(req: ChatRequest): string[] {
@@ -33,7 +44,7 @@ function pairingProblems(req: ChatRequest): string[] {
 
 beforeAll(async () => {
   upstream = await startUpstream(async (req) => {
-    const tokens = await countChatRequestTokens(req);
+    const tokens = await upstreamTokens(req);
     sizes.push(tokens);
     if (tokens > WINDOW) problems.push(`request of ${tokens} tokens exceeds the window`);
     problems.push(...pairingProblems(req));

@@ -1,22 +1,26 @@
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
-import { fitToWindow, messageTokens } from "../../src/context/fit.ts";
+import { fitToWindow as fitWith } from "../../src/context/fit.ts";
+import { countRequest } from "../../src/context/request-tokens.ts";
+import type { TextCounter } from "../../src/context/text-counter.ts";
 import { type MessagesRequest, MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 
 // One token per word keeps the arithmetic readable.
 const count = (t: string) => (t.trim() ? t.trim().split(/\s+/).length : 0);
-const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(" ");
+const words: TextCounter = { name: "words", count: async (texts) => texts.map(count) };
+const fitToWindow = async (r: MessagesRequest, window: number, truncate: boolean) => fitWith(r, window, await countRequest(r, words), truncate);
+const wordsOf = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(" ");
 const req = (messages: unknown[], over: Record<string, unknown> = {}): MessagesRequest =>
-  v.parse(MessagesRequestSchema, { model: "m", max_tokens: 100_000, system: words(10), messages, ...over });
+  v.parse(MessagesRequestSchema, { model: "m", max_tokens: 100_000, system: wordsOf(10), messages, ...over });
 
 const toolRound = (id: string, n: number) => [
-  { role: "assistant", content: [{ type: "tool_use", id, name: "Bash", input: { c: words(2) } }] },
-  { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: words(n) }] },
+  { role: "assistant", content: [{ type: "tool_use", id, name: "Bash", input: { c: wordsOf(2) } }] },
+  { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: wordsOf(n) }] },
 ];
 
 describe("fitToWindow", () => {
-  test("fits: unchanged but max_tokens clamped to what the window leaves", () => {
-    const r = fitToWindow(req([{ role: "user", content: words(100) }]), 8000, count, false);
+  test("fits: unchanged but max_tokens clamped to what the window leaves", async () => {
+    const r = await fitToWindow(req([{ role: "user", content: wordsOf(100) }]), 8000, false);
     expect(r).toMatchObject({ ok: true, dropped: 0, warnAt: null });
     if (!r.ok) throw new Error();
     expect(r.promptTokens).toBe(10 + 4 + 100);
@@ -25,17 +29,17 @@ describe("fitToWindow", () => {
 
   const warns: [number, number, number | null][] = [[5000, 8000, null], [6200, 8000, 75], [91_000, 100_000, 90]];
   for (const [n, window, want] of warns) {
-    test(`warns at ${want ?? "nothing"} for ${n} of ${window}`, () => {
-      const r = fitToWindow(req([{ role: "user", content: words(n - 14) }]), window, count, false);
+    test(`warns at ${want ?? "nothing"} for ${n} of ${window}`, async () => {
+      const r = await fitToWindow(req([{ role: "user", content: wordsOf(n - 14) }]), window, false);
       expect(r.ok && r.warnAt).toBe(want as never);
     });
   }
 
-  test("too long without truncation: refused with the counts", () => {
-    expect(fitToWindow(req([{ role: "user", content: words(9000) }]), 8000, count, false)).toEqual({ ok: false, promptTokens: 9014, window: 8000 });
+  test("too long without truncation: refused with the counts", async () => {
+    expect(await fitToWindow(req([{ role: "user", content: wordsOf(9000) }]), 8000, false)).toEqual({ ok: false, promptTokens: 9014, window: 8000 });
   });
 
-  test("truncation drops whole old turns, keeps the first user message and the current turn", () => {
+  test("truncation drops whole old turns, keeps the first user message and the current turn", async () => {
     const messages = [
       { role: "user", content: "the task" },
       { role: "system", content: "env info" },
@@ -43,7 +47,7 @@ describe("fitToWindow", () => {
       ...toolRound("t2", 3000),
       ...toolRound("t3", 1000),
     ];
-    const r = fitToWindow(req(messages), 8000, count, true);
+    const r = await fitToWindow(req(messages), 8000, true);
     expect(r.ok).toBe(true);
     if (!r.ok) throw new Error();
     expect(r.dropped).toBe(2);
@@ -56,16 +60,16 @@ describe("fitToWindow", () => {
     expect(ids(kept.at(-1)!, "tool_result", "tool_use_id")).toEqual(["t3"]);
   });
 
-  test("truncation that cannot make room: refused", () => {
-    const r = fitToWindow(req([{ role: "user", content: words(9000) }, ...toolRound("t1", 10)]), 8000, count, true);
+  test("truncation that cannot make room: refused", async () => {
+    const r = await fitToWindow(req([{ role: "user", content: wordsOf(9000) }, ...toolRound("t1", 10)]), 8000, true);
     expect(r.ok).toBe(false);
   });
 
-  test("message token counts include images and tool inputs", () => {
-    const m = v.parse(MessagesRequestSchema, {
+  test("message token counts include images", async () => {
+    const r = v.parse(MessagesRequestSchema, {
       model: "m", max_tokens: 1,
       messages: [{ role: "user", content: [{ type: "text", text: "a b" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "x" } }] }],
-    }).messages[0]!;
-    expect(messageTokens(m, count)).toBe(4 + 2 + 765);
+    });
+    expect((await countRequest(r, words)).messages).toEqual([4 + 2 + 765]);
   });
 });
