@@ -26,6 +26,7 @@ export async function applyContextPolicy(req: MessagesRequest, bodyChars: number
     const estimate = Math.ceil(bodyChars / 4);
     return { request: req.max_tokens > window - estimate ? { ...req, max_tokens: Math.max(1, window - estimate) } : req, warnings: [] };
   }
+  logger.debug(`context: counting the tokens of ${bodyChars} characters with ${counter.name}`);
   const fit = fitToWindow(req, window, await countRequest(req, counter), policy.truncate);
   if (!fit.ok) {
     logger.warn(`context: prompt of ${fit.promptTokens} tokens does not fit the ${window}-token window${policy.truncate ? " even after dropping old turns" : ""}`);
