@@ -7,6 +7,7 @@ import type { ModelInfo } from "../backends/types.ts";
 import { describeWindow, MIN_USEFUL_WINDOW, windowProblem } from "../backends/window-check.ts";
 import { createBackend } from "../backends/create.ts";
 import type { Config } from "../config/load.ts";
+import { redactUrls } from "../config/redact-url.ts";
 import type { Mode } from "../config/schema.ts";
 import { CLAUDE_INSTALL_HINT, findClaude } from "../launcher/find-claude.ts";
 import { chooseMode } from "./choose-mode.ts";
@@ -40,7 +41,7 @@ async function checkBackend(config: Config, mode: Mode): Promise<Check[]> {
     const found = info.models.find((m) => m.id === model);
     const usable = info.models.filter((m) => m.kind !== "embeddings");
     return [
-      { name: `${mode} backend`, ok: true, detail: `reachable at ${settings.baseUrl}` },
+      { name: `${mode} backend`, ok: true, detail: `reachable at ${redactUrls(settings.baseUrl)}` },
       {
         name: "model",
         ok: Boolean(model) && (mode === "claude" || Boolean(found) || info.models.length === 0),
@@ -52,7 +53,7 @@ async function checkBackend(config: Config, mode: Mode): Promise<Check[]> {
       contextCheck(mode, model, choice),
     ];
   } catch (e) {
-    return [{ name: `${mode} backend`, ok: false, detail: `${settings.baseUrl}: ${(e as Error).message}`, fix: `start the ${mode} server, or set its URL (--base-url or backends.${mode}.baseUrl)` }];
+    return [{ name: `${mode} backend`, ok: false, detail: redactUrls(`${settings.baseUrl}: ${(e as Error).message}`), fix: `start the ${mode} server, or set its URL (--base-url or backends.${mode}.baseUrl)` }];
   }
 }
 

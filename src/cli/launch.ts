@@ -9,6 +9,7 @@ import { runClaude } from "../launcher/run-claude.ts";
 import { startCommand } from "./choose-mode.ts";
 import { launchArgs } from "./launch-args.ts";
 import { exitOnStartFailure } from "./run-safely.ts";
+import { keyHint, servingKey } from "./serve.ts";
 import { startProxy } from "./start-proxy.ts";
 
 export const launchCommand = defineCommand({
@@ -19,8 +20,9 @@ export const launchCommand = defineCommand({
     const { config, logger, mode } = await startCommand(args);
 
     if (config.proxyOnly) {
-      const proxy = await startProxy(config, mode, logger).catch(exitOnStartFailure(logger));
-      logger.info(`proxy only: listening on ${proxy.url} → ${mode}; run ANTHROPIC_BASE_URL=${proxy.url} claude`);
+      const requiredApiKey = servingKey(config);
+      const proxy = await startProxy(config, mode, logger, { requiredApiKey }).catch(exitOnStartFailure(logger));
+      logger.info(`proxy only: listening on ${proxy.url} → ${mode}; run ANTHROPIC_BASE_URL=${proxy.url}${keyHint(config, requiredApiKey)} claude`);
       const stop = async () => {
         await proxy.stop();
         process.exit(0);

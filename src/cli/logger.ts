@@ -1,7 +1,12 @@
 // One consola instance for every user-facing line. Level: ANYCLAUDE_DEBUG (0-2) or --debug.
-import { createConsola, type ConsolaInstance, LogLevels } from "consola";
+import { createConsola, type ConsolaInstance, type ConsolaReporter, LogLevels } from "consola";
+import { redactUrls } from "../config/redact-url.ts";
 
 export function createLogger(debugLevel = Number(process.env.ANYCLAUDE_DEBUG ?? 0)): ConsolaInstance {
   const level = debugLevel >= 2 ? LogLevels.trace : debugLevel >= 1 ? LogLevels.debug : LogLevels.info;
-  return createConsola({ level, stdout: process.stderr, stderr: process.stderr }).withTag("anyclaude");
+  const logger = createConsola({ level, stdout: process.stderr, stderr: process.stderr });
+  // No line carries a URL's user:password@ (base URLs appear in many messages, errors included).
+  const redacting = (r: ConsolaReporter): ConsolaReporter => ({ log: (o, ctx) => r.log({ ...o, args: o.args.map((a) => (typeof a === "string" ? redactUrls(a) : a)) }, ctx) });
+  logger.setReporters(logger.options.reporters.map(redacting));
+  return logger.withTag("anyclaude");
 }

@@ -1,8 +1,8 @@
 // Flags shared by the launcher and `serve`, and turning them into a Config.
-import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import type { ArgsDef } from "citty";
 import { type Config, ConfigError, type Flags, resolveConfig } from "../config/load.ts";
+import { readConfigText } from "../config/read-file.ts";
 
 export const proxyArgs = {
   mode: { type: "string", description: "mlx (vllm-mlx), lmstudio, ollama, llamacpp, vllm, openrouter, openai, claude" },
@@ -16,6 +16,7 @@ export const proxyArgs = {
   config: { type: "string", description: "Read this config file instead of .anyclauderc.json" },
   debug: { type: "boolean", description: "Verbose logging" },
   trace: { type: "boolean", description: "Record traces of every exchange" },
+  "allow-origin": { type: "string", description: "Let web pages from these origins call the proxy (comma-separated)" },
 } as const satisfies ArgsDef;
 
 type ParsedProxyArgs = { [K in keyof typeof proxyArgs]?: string | boolean };
@@ -36,6 +37,7 @@ export function flagsFrom(args: ParsedProxyArgs & { "proxy-only"?: boolean }): F
     debug: args.debug ? 1 : undefined,
     trace: args.trace ? true : undefined,
     proxyOnly: args["proxy-only"] ? true : undefined,
+    allowOrigins: str("allow-origin")?.split(",").map((o) => o.trim()).filter(Boolean),
   };
 }
 
@@ -47,6 +49,6 @@ export function loadConfig(flags: Flags, env: Record<string, string | undefined>
     flags,
     platform: process.platform,
     arch: process.arch,
-    readFile: (p) => (existsSync(p) ? readFileSync(p, "utf8") : undefined),
+    readFile: readConfigText,
   });
 }

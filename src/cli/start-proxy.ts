@@ -7,6 +7,7 @@ import { windowProblem } from "../backends/window-check.ts";
 import { createBackend } from "../backends/create.ts";
 import type { Backend } from "../backends/types.ts";
 import type { BackendConfig, Config } from "../config/load.ts";
+import { redactUrls } from "../config/redact-url.ts";
 import { defaultPython, type MlxServer, startMlxServer } from "../supervisor/mlx-server.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
 import { pruneTraces } from "../trace/store.ts";
@@ -42,7 +43,7 @@ export async function startProxy(
   if (mode !== "claude") {
     // Learn the model (when not configured) and its context window from the backend itself.
     const info = await backend.describe(AbortSignal.timeout(3000), model).catch((e: Error) => {
-      logger.warn(`${mode} at ${settings.baseUrl} did not answer (${e.message}); requests will fail until it does`);
+      logger.warn(`${mode} at ${redactUrls(settings.baseUrl)} did not answer (${e.message}); requests will fail until it does`);
       return null;
     });
     const choice = chooseModel(info, model, contextWindow);
@@ -66,6 +67,8 @@ export async function startProxy(
     routing: { model: model ?? "default", smallModel: settings.smallModel, models: settings.models, ...(loaded ? { loaded } : {}) },
     requiredApiKey: opts.requiredApiKey,
     loopbackHostOnly: hostIsLoopback(config.host),
+    allowedOrigins: config.allowedOrigins,
+    bodyLimitBytes: config.maxRequestBytes,
     ...(contextWindow ? { context: { window: contextWindow, truncate: config.contextTruncate } } : {}),
     ...(config.traces.enabled ? { traces: startTraces(config, mode, logger) } : {}),
   });

@@ -5,6 +5,8 @@ import * as v from "valibot";
 import { SERVERS } from "../backends/servers.ts";
 import { describeIssue } from "../protocol/issues.ts";
 import { type BackendFile, type ConfigFile, ConfigFileSchema, MODE_ALIASES, MODES, type Mode } from "./schema.ts";
+import { redactUrls } from "./redact-url.ts";
+import { keysAt, nearest } from "./suggest.ts";
 
 export const CONFIG_FILE = ".anyclauderc.json";
 
@@ -20,6 +22,7 @@ export interface Flags {
   debug?: number;
   trace?: boolean;
   config?: string;
+  allowOrigins?: string[];
 }
 
 export interface BackendConfig {
@@ -53,6 +56,11 @@ export interface Config {
   traces: { enabled: boolean; keepDays: number; dir: string };
   contextTruncate: boolean;
   idleTimeoutMs: number;
+  /** Browser origins allowed to call the proxy (flag and file together). */
+  allowedOrigins: string[];
+  /** The key `serve` requires, when configured. */
+  proxyApiKey?: string;
+  maxRequestBytes: number;
   claudePath?: string;
   /** Config files that were read, in the order applied. */
   files: string[];
@@ -79,14 +87,23 @@ export function parseMode(value: string, where: string): Mode {
 function readConfigFile(path: string, text: string): ConfigFile {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Editors on Windows save a UTF-8 byte order mark; JSON.parse refuses it.
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
     throw new ConfigError(`bad config in ${path}: not valid JSON (${(e as Error).message})`);
   }
+  if (json === null || typeof json !== "object" || Array.isArray(json))
+    throw new ConfigError(`bad config in ${path}: expected a JSON object such as {"backend": "lmstudio"}, found ${Array.isArray(json) ? "an array" : JSON.stringify(json)}`);
   const result = v.safeParse(ConfigFileSchema, json);
   if (result.success) return result.output;
   const issue = describeIssue(result.issues[0]);
   const at = issue.path.length ? issue.path.join(".") : "(top level)";
+  if (issue.type === "strict_object" && issue.expected === "never") {
+    const key = issue.path.at(-1) ?? "";
+    const valid = keysAt(ConfigFileSchema, issue.path.slice(0, -1)).filter((k) => k !== "$schema");
+    const guess = nearest(key, valid);
+    throw new ConfigError(`bad config in ${path} at ${at}: unknown key${guess ? ` (did you mean ${guess}?)` : `; known keys here: ${valid.join(", ")}`}`);
+  }
   // Our regex/check actions carry a readable message; their `expected` is the raw pattern.
   const expected = issue.type === "regex" || issue.type === "check" || !issue.expected ? issue.message : issue.expected;
   throw new ConfigError(`bad config in ${path} at ${at}: expected ${expected}, found ${issue.received}`);
@@ -202,6 +219,9 @@ export function resolveConfig(inputs: ConfigInputs): Config {
     },
     contextTruncate: file.context?.truncate ?? false,
     idleTimeoutMs: (file.idleTimeoutSeconds ?? 300) * 1000,
+    allowedOrigins: [...(file.allowedOrigins ?? []), ...(flags.allowOrigins ?? [])],
+    ...(file.proxyApiKey ? { proxyApiKey: file.proxyApiKey } : {}),
+    maxRequestBytes: Math.round((file.maxRequestMB ?? 32) * 1024 * 1024),
     claudePath: file.claude?.path,
     files,
   };
@@ -210,5 +230,6 @@ export function resolveConfig(inputs: ConfigInputs): Config {
 
 /** For `--debug` and doctor: the config with every secret replaced. */
 export function redactedConfig(config: Config): unknown {
-  return JSON.parse(JSON.stringify(config, (k, val) => (k === "apiKey" && val ? "<redacted>" : val)));
+  const secret = (k: string) => k === "apiKey" || k === "proxyApiKey";
+  return JSON.parse(JSON.stringify(config, (k, val) => (secret(k) && val ? "<redacted>" : typeof val === "string" ? redactUrls(val) : val)));
 }

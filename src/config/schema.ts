@@ -12,7 +12,7 @@ const url = v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+/, "a URL such as htt
 const port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
 const modelMap = v.record(v.string(), v.string());
 
-export const BackendFileSchema = v.looseObject({
+export const BackendFileSchema = v.strictObject({
   enabled: v.optional(v.boolean()),
   port: v.optional(port),
   baseUrl: v.optional(url),
@@ -33,25 +33,31 @@ export const BackendFileSchema = v.looseObject({
   readyTimeoutSeconds: v.optional(v.pipe(v.number(), v.minValue(1))),
 });
 
-export const ConfigFileSchema = v.looseObject({
+export const ConfigFileSchema = v.strictObject({
   $schema: v.optional(v.string()),
   backend: v.optional(v.pipe(v.string(), v.check((m) => m in MODE_ALIASES || (MODES as readonly string[]).includes(m), `one of ${MODES.join(", ")}`))),
-  backends: v.optional(v.looseObject(Object.fromEntries(MODES.map((m) => [m, v.optional(BackendFileSchema)])))),
+  backends: v.optional(v.strictObject(Object.fromEntries(MODES.map((m) => [m, v.optional(BackendFileSchema)])))),
   model: v.optional(v.string()),
   smallModel: v.optional(v.string()),
   models: v.optional(modelMap),
   proxyOnly: v.optional(v.boolean()),
   host: v.optional(v.string()),
   port: v.optional(port),
-  claude: v.optional(v.looseObject({ path: v.optional(v.string()) })),
+  claude: v.optional(v.strictObject({ path: v.optional(v.string()) })),
   debug: v.optional(
-    v.looseObject({
+    v.strictObject({
       level: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3))),
       enableTraces: v.optional(v.boolean()),
     }),
   ),
-  traces: v.optional(v.looseObject({ keepDays: v.optional(v.pipe(v.number(), v.minValue(0))), dir: v.optional(v.string()) })),
-  context: v.optional(v.looseObject({ truncate: v.optional(v.boolean()) })),
+  traces: v.optional(v.strictObject({ keepDays: v.optional(v.pipe(v.number(), v.minValue(0))), dir: v.optional(v.string()) })),
+  context: v.optional(v.strictObject({ truncate: v.optional(v.boolean()) })),
+  /** Web origins (scheme://host[:port]) allowed to call the proxy from a browser; all others are refused. */
+  allowedOrigins: v.optional(v.array(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+$/, "an origin such as http://localhost:3000 (no path)")))),
+  /** The key clients must send to `serve` (x-api-key or Bearer); generated when serving beyond loopback without one. */
+  proxyApiKey: v.optional(v.pipe(v.string(), v.minLength(16, "a key of at least 16 characters"))),
+  /** Largest request body accepted, in MB (Claude Code sends a few MB with images). */
+  maxRequestMB: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(256))),
   /** Stream idle limit in seconds before the upstream is given up on. */
   idleTimeoutSeconds: v.optional(v.pipe(v.number(), v.minValue(1))),
 });

@@ -12,7 +12,7 @@ import { tapEvents, type TraceRecorder } from "../trace/recorder.ts";
 import { anthropicError, asAnthropicError, errorResponse } from "./errors.ts";
 import { answerMessage, answerStream } from "./respond.ts";
 import { type Routing, routeModel } from "./routing.ts";
-import { checkAccess } from "./access.ts";
+import { browserOrigin, checkAccess, corsHeaders } from "./access.ts";
 import { parseJsonBody, unknownFields, validate } from "./validate.ts";
 
 export interface AppDeps {
@@ -27,6 +27,8 @@ export interface AppDeps {
   requiredApiKey?: string;
   /** Refuse requests whose Host is not a loopback name (DNS-rebinding guard). */
   loopbackHostOnly?: boolean;
+  /** Browser origins allowed to call the proxy; any other request carrying an Origin is refused. */
+  allowedOrigins?: readonly string[];
   /** The backend's context window, when known, and what to do when a prompt exceeds it. */
   context?: ContextPolicy;
   /** Counts tokens for the context check and count_tokens (default: gpt-tokenizer's o200k_base). */
@@ -50,8 +52,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const id = ids("req");
     c.set("requestId", id);
     c.header("request-id", id);
-    const denied = checkAccess(c.req.raw.headers, deps);
+    const denied = checkAccess(c.req.method, c.req.raw.headers, deps);
     if (denied) return errorResponse(c, denied);
+    const browser = browserOrigin(c.req.raw.headers, deps);
+    if (!browser) return next();
+    for (const [k, v] of Object.entries(corsHeaders(browser.origin))) c.header(k, v);
+    if (c.req.method === "OPTIONS") return c.body(null, 204);
     await next();
   });
 

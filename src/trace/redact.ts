@@ -1,4 +1,5 @@
-// Secrets never reach a trace file: auth headers, cookies, and anything that looks like a key.
+// Secrets never reach a trace file: auth headers, cookies, URL credentials, and anything that looks like a key.
+import { redactUrls } from "../config/redact-url.ts";
 
 const SECRET_HEADERS = new Set(["x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie", "x-goog-api-key", "api-key"]);
 const KEY_PATTERNS = [
@@ -17,7 +18,7 @@ export function redactHeaders(headers: Headers | Record<string, string>): Record
 }
 
 export function redactText(text: string): string {
-  let out = text;
+  let out = redactUrls(text);
   for (const re of KEY_PATTERNS) out = out.replace(re, REDACTED);
   return out;
 }
