@@ -27,8 +27,10 @@ export function editDistance(a: string, b: string): number {
   return prev[y.length]!;
 }
 
-/** The closest candidate, if it is close enough to be what was meant. */
+/** The closest candidate, if it is close enough to be what was meant (or the word cut short). */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  const prefixOf = word.length >= 3 ? candidates.find((c) => c.toLowerCase().startsWith(word.toLowerCase())) : undefined;
+  if (prefixOf) return prefixOf;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

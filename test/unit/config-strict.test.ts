@@ -1,0 +1,91 @@
+// A config file that protects the user: unknown or misspelled keys stop anyclaude with the file,
+// the JSON path and the nearest valid key; a BOM is fine; URL credentials are never printed.
+import { describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, redactedConfig, resolveConfig } from "../../src/config/load.ts";
+import { readConfigText } from "../../src/config/read-file.ts";
+import { redactUrls } from "../../src/config/redact-url.ts";
+import { editDistance, nearest } from "../../src/config/suggest.ts";
+import { tempDir } from "../helpers/processes.ts";
+
+const FILE = "/work/p/.anyclauderc.json";
+const load = (text: string) =>
+  resolveConfig({ cwd: "/work/p", home: "/home/u", env: {}, flags: {}, platform: "linux", arch: "x64", readFile: (p) => (p === FILE ? text : undefined) });
+const failure = (text: string) => {
+  try {
+    load(text);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error("accepted");
+};
+
+describe("unknown keys stop with the path and a suggestion", () => {
+  const cases: [string, unknown, string][] = [
+    ["top level typo", { bakends: {} }, `bad config in ${FILE} at bakends: unknown key (did you mean backends?)`],
+    ["baseURL for baseUrl", { backends: { lmstudio: { baseURL: "http://h:1/v1" } } }, `at backends.lmstudio.baseURL: unknown key (did you mean baseUrl?)`],
+    ["misspelled mode", { backends: { lmstdio: {} } }, `at backends.lmstdio: unknown key (did you mean lmstudio?)`],
+    ["nested section", { context: { trunc: true } }, `at context.trunc: unknown key (did you mean truncate?)`],
+    ["nothing close", { zzzzzzzz: 1 }, `at zzzzzzzz: unknown key; known keys here: backend, backends,`],
+  ];
+  for (const [name, file, want] of cases) test(name, () => expect(failure(JSON.stringify(file))).toContain(want));
+
+  const notObjects: [string, string][] = [["an array", "[]"], ["a string", '"lmstudio"'], ["null", "null"], ["a number", "3"]];
+  for (const [name, text] of notObjects) test(`a file that is ${name}`, () => expect(failure(text)).toMatch(/expected a JSON object/));
+
+  test("every documented key is still accepted", () => {
+    const c = load(JSON.stringify({ backend: "lmstudio", backends: { lmstudio: { baseUrl: "http://h:1/v1", contextLength: 32768 } }, allowedOrigins: ["http://localhost:3000"], maxRequestMB: 8, context: { truncate: true } }));
+    expect(c.allowedOrigins).toEqual(["http://localhost:3000"]);
+    expect(c.maxRequestBytes).toBe(8 * 1024 * 1024);
+  });
+
+  test("an origin with a path is refused", () => expect(failure(JSON.stringify({ allowedOrigins: ["http://x.test/app"] }))).toMatch(/allowedOrigins\.0: expected an origin/));
+});
+
+test("a UTF-8 byte order mark is accepted", () => {
+  expect(load(`\uFEFF${JSON.stringify({ backend: "ollama" })}`).mode).toBe("ollama");
+});
+
+describe("unreadable files are one line, not a stack trace", () => {
+  test("absent: undefined (no file is fine)", () => expect(readConfigText(join(tempDir("cfg"), "none.json"))).toBeUndefined());
+  test("a folder", () => {
+    const dir = join(tempDir("cfg"), ".anyclauderc.json");
+    mkdirSync(dir);
+    expect(() => readConfigText(dir)).toThrow(new ConfigError(`cannot read config file ${dir}: it is a folder`));
+  });
+  test.skipIf(process.getuid?.() === 0)("no permission", () => {
+    const file = join(tempDir("cfg"), ".anyclauderc.json");
+    writeFileSync(file, "{}");
+    chmodSync(file, 0o000);
+    expect(() => readConfigText(file)).toThrow(new ConfigError(`cannot read config file ${file}: permission denied`));
+  });
+});
+
+describe("suggestions", () => {
+  const cases: [string, string, number][] = [["baseURL", "baseUrl", 0], ["bakends", "backends", 1], ["lmstdio", "lmstudio", 1], ["kitten", "sitting", 3]];
+  for (const [a, b, d] of cases) test(`${a} → ${b}: ${d}`, () => expect(editDistance(a, b)).toBe(d));
+  test("too far: no suggestion", () => expect(nearest("port", ["backends", "claude"])).toBeUndefined());
+});
+
+describe("URL credentials are redacted", () => {
+  const cases: [string, string][] = [
+    ["http://user:pa55@proxy.example:8080/v1", "http://<redacted>@proxy.example:8080/v1"],
+    ["reachable at https://tok@h/v1 and http://a:b@c", "reachable at https://<redacted>@h/v1 and http://<redacted>@c"],
+    ["http://h:1/v1?api_key=s3cret&x=1", "http://h:1/v1?api_key=<redacted>&x=1"],
+    ["http://127.0.0.1:1234/v1", "http://127.0.0.1:1234/v1"],
+    ["mail me at someone@example.com", "mail me at someone@example.com"],
+  ];
+  for (const [input, want] of cases) test(input, () => expect(redactUrls(input)).toBe(want));
+
+  test("config output: base URLs and keys", () => {
+    const c = load(JSON.stringify({ backend: "openai", proxyApiKey: "0123456789abcdef-secret", backends: { openai: { baseUrl: "http://me:hunter2@gpu.local:8000/v1" } } }));
+    const printed = JSON.stringify(redactedConfig(c));
+    expect(printed).not.toContain("hunter2");
+    expect(printed).not.toContain("0123456789abcdef-secret");
+    expect(printed).toContain("http://<redacted>@gpu.local:8000/v1");
+    // …while the proxy itself still uses the real URL.
+    expect(c.backends.openai.baseUrl).toBe("http://me:hunter2@gpu.local:8000/v1");
+  });
+});
