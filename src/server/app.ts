@@ -52,12 +52,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const id = ids("req");
     c.set("requestId", id);
     c.header("request-id", id);
+    // An allowed page may read every answer, refusals included.
+    const browser = browserOrigin(c.req.raw.headers, deps);
+    if (browser?.allowed) for (const [k, v] of Object.entries(corsHeaders(browser.origin))) c.header(k, v);
     const denied = checkAccess(c.req.method, c.req.raw.headers, deps);
     if (denied) return errorResponse(c, denied);
-    const browser = browserOrigin(c.req.raw.headers, deps);
-    if (!browser) return next();
-    for (const [k, v] of Object.entries(corsHeaders(browser.origin))) c.header(k, v);
-    if (c.req.method === "OPTIONS") return c.body(null, 204);
+    if (browser && c.req.method === "OPTIONS") return c.body(null, 204);
     await next();
   });
 
