@@ -14,6 +14,7 @@ const COUNT = Number(process.env.FUZZ_COUNT ?? 5000);
 
 let upstream: Upstream;
 let proxy: Listening;
+let counting: Listening;
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => void unhandled.push(e);
 
@@ -21,10 +22,13 @@ beforeAll(async () => {
   process.on("unhandledRejection", onUnhandled);
   upstream = await startUpstream(() => textReply("ok"));
   proxy = await startProxy({ upstreamUrl: upstream.url });
+  // With a window, so the token counter sees every mutated body (pathological sizes included).
+  counting = await startProxy({ upstreamUrl: upstream.url, app: { context: { window: 16_384, truncate: true } } });
 });
 afterAll(async () => {
   process.off("unhandledRejection", onUnhandled);
   await proxy.stop();
+  await counting.stop();
   await upstream.stop();
 });
 
@@ -77,6 +81,11 @@ const VALUES: ((r: () => number) => Json)[] = [
   (r) => "x".repeat(Math.floor(r() * 2_000_000)),
   (r) => deep(Math.floor(r() * 3000)),
   () => "\u0000\uffff\ud800",
+  // Pathological sizes for the token counter: long runs of one class, base64, emoji.
+  (r) => " ".repeat(Math.floor(r() * 1_000_000)),
+  (r) => "=".repeat(Math.floor(r() * 500_000)),
+  (r) => Buffer.from(Array.from({ length: Math.floor(r() * 200_000) }, (_, i) => (i * 2654435761) & 255)).toString("base64"),
+  (r) => "😀".repeat(Math.floor(r() * 100_000)),
 ];
 
 function mutate(r: () => number): Uint8Array {
@@ -125,34 +134,39 @@ function checkAnswer(status: number, contentType: string, text: string): string 
   return `${status}:${json.error.type}`;
 }
 
-test(`fuzz: ${COUNT} mutated Claude Code requests (seed ${SEED})`, async () => {
-  const r = rng(SEED);
+async function fuzz(target: Listening, count: number, seed: number) {
+  const r = rng(seed);
   const kinds = new Map<string, number>();
-  const bodies = Array.from({ length: COUNT }, () => mutate(r));
+  const bodies = Array.from({ length: count }, () => mutate(r));
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const i = next++;
-      const res = await fetch(`${proxy.url}/v1/messages?beta=true`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies[i]! });
+      const res = await fetch(`${target.url}/v1/messages?beta=true`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies[i]! });
       const text = await res.text();
       let kind: string;
       try {
         kind = checkAnswer(res.status, res.headers.get("content-type") ?? "", text);
       } catch (e) {
-        throw new Error(`request ${i} (seed ${SEED}) got ${res.status}: ${text.slice(0, 300)}\n${(e as Error).message}`);
+        throw new Error(`request ${i} (seed ${seed}) got ${res.status}: ${text.slice(0, 300)}\n${(e as Error).message}`);
       }
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   expect(unhandled).toEqual([]);
-  const health = await fetch(`${proxy.url}/health`);
+  const health = await fetch(`${target.url}/health`);
   expect(health.status).toBe(200);
-  console.log(`fuzz outcomes (${COUNT} requests): ${JSON.stringify(Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])))}`);
+  console.log(`fuzz outcomes (${count} requests): ${JSON.stringify(Object.fromEntries([...kinds].sort((a, b) => b[1] - a[1])))}`);
   // Both accepted and rejected requests were exercised.
-  expect((kinds.get("stream") ?? 0) + (kinds.get("message") ?? 0)).toBeGreaterThan(COUNT / 20);
+  expect((kinds.get("stream") ?? 0) + (kinds.get("message") ?? 0)).toBeGreaterThan(count / 20);
   expect([...kinds.keys()].some((k) => k.startsWith("400:"))).toBe(true);
-}, 180_000);
+}
+
+test(`fuzz: ${COUNT} mutated Claude Code requests (seed ${SEED})`, () => fuzz(proxy, COUNT, SEED), 180_000);
+
+const COUNTED = Number(process.env.FUZZ_COUNTED ?? 100);
+test(`fuzz through the token counter (16k window, truncation): ${COUNTED} requests (seed ${SEED + 1})`, () => fuzz(counting, COUNTED, SEED + 1), 180_000);
 
 // Truncation cases (issue 9): the model's tool call is cut at a random point of its arguments,
 // streamed in random fragments, with any finish_reason, maybe a cut connection. Whatever reaches
