@@ -1,6 +1,8 @@
 // Who may use the proxy: loopback Host (127.x included), the key, no browser origin unless
 // allowed, JSON bodies only on POST.
 import { describe, expect, test } from "bun:test";
+import { keyHint, servingKey } from "../../src/cli/serve.ts";
+import type { Config } from "../../src/config/load.ts";
 import { type AccessPolicy, checkAccess, hostIsLoopback } from "../../src/server/access.ts";
 
 const JSON_CT = { "content-type": "application/json" };
@@ -44,4 +46,20 @@ describe("checkAccess", () => {
 test("hostIsLoopback", () => {
   expect(["127.0.0.1", "127.1.2.3:80", "localhost:1", "[::1]:8080", "LOCALHOST"].map(hostIsLoopback)).toEqual([true, true, true, true, true]);
   expect(["127.0.0", "0.0.0.0", "10.0.0.1", "[::2]:1", "", null].map((h) => hostIsLoopback(h))).toEqual([false, false, false, false, false, false]);
+});
+
+describe("serving beyond loopback needs a key", () => {
+  const config = (host: string, proxyApiKey?: string) => ({ host, ...(proxyApiKey ? { proxyApiKey } : {}) }) as Config;
+  test("loopback without a configured key: none", () => expect(servingKey(config("127.0.0.1"))).toBeUndefined());
+  test("0.0.0.0 without a configured key: a fresh one, printed", () => {
+    const key = servingKey(config("0.0.0.0"))!;
+    expect(key).toMatch(/^anyclaude-[\w-]{32}$/);
+    expect(servingKey(config("0.0.0.0"))).not.toBe(key);
+    expect(keyHint(config("0.0.0.0"), key)).toBe(` ANTHROPIC_API_KEY=${key}`);
+  });
+  test("a configured key is used, and not printed", () => {
+    const c = config("192.168.1.5", "configured-key-0123456789");
+    expect(servingKey(c)).toBe("configured-key-0123456789");
+    expect(keyHint(c, servingKey(c))).not.toContain("configured-key");
+  });
 });

@@ -7,6 +7,7 @@ import { ConfigError, redactedConfig, resolveConfig } from "../../src/config/loa
 import { readConfigText } from "../../src/config/read-file.ts";
 import { redactUrls } from "../../src/config/redact-url.ts";
 import { editDistance, nearest } from "../../src/config/suggest.ts";
+import { redactValue } from "../../src/trace/redact.ts";
 import { tempDir } from "../helpers/processes.ts";
 
 const FILE = "/work/p/.anyclauderc.json";
@@ -78,6 +79,11 @@ describe("URL credentials are redacted", () => {
     ["mail me at someone@example.com", "mail me at someone@example.com"],
   ];
   for (const [input, want] of cases) test(input, () => expect(redactUrls(input)).toBe(want));
+
+  test("traces too: error messages and bodies recorded with the URL's credentials removed", () => {
+    const recorded = redactValue({ error: { message: "openai unreachable at http://me:hunter2@gpu.local/v1: refused" } });
+    expect(JSON.stringify(recorded)).not.toContain("hunter2");
+  });
 
   test("config output: base URLs and keys", () => {
     const c = load(JSON.stringify({ backend: "openai", proxyApiKey: "0123456789abcdef-secret", backends: { openai: { baseUrl: "http://me:hunter2@gpu.local:8000/v1" } } }));
