@@ -16,6 +16,8 @@ import { listen, type Listening } from "../runtime/serve.ts";
 import { hostIsLoopback } from "../server/access.ts";
 import { createApp } from "../server/app.ts";
 import type { Routing } from "../server/routing.ts";
+import { counterFor } from "../context/server-counter.ts";
+import { localCounter } from "../context/text-counter.ts";
 
 export interface RunningProxy extends Listening {
   backend: Backend;
@@ -60,7 +62,9 @@ export async function startProxy(
     const problem = choice.window && windowProblem(mode, model, choice.window);
     if (problem) logger.warn(problem);
   }
+  const counter = counterFor(mode, settings.baseUrl, model ?? "default", settings.apiKey, localCounter(), (why) => logger.debug(`context: ${why}; counted with o200k_base`));
   const app = createApp({
+    counter,
     backend,
     logger,
     // claude mode forwards Claude Code's own model ids.

@@ -88,8 +88,9 @@ export async function countRequest(req: MessagesRequest, counter: TextCounter): 
     for (const block of blocks) blockTexts(block, m.role, add, image);
   });
 
-  const counts = await counter.count(texts);
-  counts.forEach((n, i) => {
+  const counted = await counter.count(texts);
+  tokens.counter = counted.by;
+  counted.tokens.forEach((n, i) => {
     const sink = sinks[i]!;
     if (sink.to === "system") tokens.system += n;
     else if (sink.to === "tool") tokens.tools[sink.index]!.tokens += n;

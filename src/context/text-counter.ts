@@ -6,11 +6,17 @@
 // with a turn of the event loop every few thousand characters. Past a budget of characters per
 // call the rest is estimated from the ratio measured so far, which bounds the time of any body.
 
+/** The tokens of each text, and what counted them (a server's tokenizer may fall back to ours). */
+export interface Counted {
+  tokens: number[];
+  by: string;
+}
+
 /** Counts the tokens of each text; one call covers one request, so the budget is per request. */
 export interface TextCounter {
-  /** What counts, for the log and `trace analyze` (e.g. "o200k_base"). */
+  /** What counts, for the log (e.g. "o200k_base"). */
   readonly name: string;
-  count(texts: readonly string[]): Promise<number[]>;
+  count(texts: readonly string[]): Promise<Counted>;
 }
 
 /** Runs of one character class longer than this are cut (o200k has no longer tokens of one class that matter). */
@@ -81,7 +87,7 @@ export function segmentedCounter(name: string, countSegment: (segment: string) =
         if (rest > 0) n += Math.ceil(rest * (exact ? exactTokens / exact : 0.25));
         out.push(n);
       }
-      return out;
+      return { tokens: out, by: name };
     },
   };
 }

@@ -25,7 +25,7 @@ export async function analyzeRequest(req: MessagesRequest, counter: TextCounter,
     const c = linearize(req);
     let i = 0;
     while (i < a.length && i < c.length && a.charCodeAt(i) === c.charCodeAt(i)) i++;
-    const [tokens, ofPrevious] = await counter.count([c.slice(0, i), a]);
+    const [tokens, ofPrevious] = (await counter.count([c.slice(0, i), a])).tokens;
     b.stablePrefix = { tokens: tokens!, ofPrevious: ofPrevious! };
   }
   return b;

@@ -25,7 +25,7 @@ async function upstreamTokens(req: ChatRequest): Promise<number> {
     typeof m.content === "string" ? m.content : m.content.map((p) => (p.type === "text" ? p.text : "")).join(""),
     ...(m.role === "assistant" ? (m.tool_calls ?? []).flatMap((c) => [c.function.name, c.function.arguments]) : []),
   ]);
-  const counts = await counter.count([...texts, ...(req.tools ?? []).map((t) => JSON.stringify(t))]);
+  const { tokens: counts } = await counter.count([...texts, ...(req.tools ?? []).map((t) => JSON.stringify(t))]);
   return counts.reduce((a, b) => a + b, 0) + 4 * req.messages.length;
 }
 

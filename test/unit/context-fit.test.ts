@@ -7,7 +7,7 @@ import { type MessagesRequest, MessagesRequestSchema } from "../../src/protocol/
 
 // One token per word keeps the arithmetic readable.
 const count = (t: string) => (t.trim() ? t.trim().split(/\s+/).length : 0);
-const words: TextCounter = { name: "words", count: async (texts) => texts.map(count) };
+const words: TextCounter = { name: "words", count: async (texts) => ({ tokens: texts.map(count), by: "words" }) };
 const fitToWindow = async (r: MessagesRequest, window: number, truncate: boolean) => fitWith(r, window, await countRequest(r, words), truncate);
 const wordsOf = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(" ");
 const req = (messages: unknown[], over: Record<string, unknown> = {}): MessagesRequest =>

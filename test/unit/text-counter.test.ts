@@ -35,11 +35,11 @@ describe("localCounter", () => {
   test("normal text counts exactly as gpt-tokenizer: the captured Claude Code system prompts and tools", async () => {
     const body = loadFixture("interactive-hello").body as unknown as { system: { text: string }[]; tools: unknown[] };
     const texts = [...body.system.map((b) => b.text), ...body.tools.map((t) => JSON.stringify(t))];
-    expect(await localCounter().count(texts)).toEqual(texts.map(plain));
+    expect(await localCounter().count(texts)).toEqual({ tokens: texts.map(plain), by: "o200k_base" });
   });
 
   test("a 120k-character run of one letter: the cuts keep the count o200k gives (8 x a token)", async () => {
-    const [n] = await localCounter().count(["x".repeat(120_000)]);
+    const [n] = (await localCounter().count(["x".repeat(120_000)])).tokens;
     // o200k spells runs of x in tokens of 8; cuts every 32 characters keep that.
     expect(n).toBe(15_000);
   });
@@ -56,9 +56,9 @@ describe("localCounter", () => {
   test("past the budget the rest is estimated from the ratio counted so far", async () => {
     const counter = segmentedCounter("one per char", (s) => s.length, 1000);
     // 1000 counted exactly (ratio 1), then 4000 estimated at that ratio.
-    expect(await counter.count(["a".repeat(600), "b".repeat(4400)])).toEqual([600, 4400]);
+    expect((await counter.count(["a".repeat(600), "b".repeat(4400)])).tokens).toEqual([600, 4400]);
     const half = segmentedCounter("one per two chars", (s) => Math.ceil(s.length / 2), 64);
-    expect(await half.count(["z".repeat(64), "q".repeat(1000)])).toEqual([32, 500]);
+    expect((await half.count(["z".repeat(64), "q".repeat(1000)])).tokens).toEqual([32, 500]);
   });
 
   test("the budget bounds the work: nothing past it reaches the segment counter", async () => {
