@@ -44,12 +44,14 @@ export function* segments(text: string, maxRun = MAX_RUN, segmentChars = SEGMENT
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     const k = charClass(code);
-    run = k === prev ? run + 1 : 1;
+    // A surrogate half is 2 of an emoji's 4 UTF-8 bytes: the merge works on bytes.
+    const weight = code >= 0xd800 && code <= 0xdfff ? 2 : 1;
+    run = k === prev ? run + weight : weight;
     // Never between the two halves of a surrogate pair.
     if ((run > maxRun || (k !== prev && i - start >= segmentChars)) && (code < 0xdc00 || code > 0xdfff)) {
       yield text.slice(start, i);
       start = i;
-      run = 1;
+      run = weight;
     }
     prev = k;
   }
