@@ -40,7 +40,7 @@ function droppableUnits(messages: readonly MessageParam[]): number[][] {
 
 /** `tokens` is the count of `req` (countRequest). */
 export function fitToWindow(req: MessagesRequest, window: number, tokens: RequestTokens, truncate: boolean): FitOutcome {
-  const perMessage = tokens.messages;
+  const perMessage = tokens.perMessage;
   let total = fixedTokens(tokens) + perMessage.reduce((a, b) => a + b, 0);
   const budget = window - Math.min(MIN_OUTPUT_TOKENS, Math.floor(window / 4));
   const warnAt = (n: number): FitResult["warnAt"] => (n >= 0.9 * window ? 90 : n >= 0.75 * window ? 75 : null);

@@ -18,9 +18,9 @@ export interface RequestTokens {
   /** Each tool definition, in request order. */
   tools: { name: string; tokens: number }[];
   /** Each message, framing included, in request order (what truncation drops). */
-  messages: number[];
+  perMessage: number[];
   /** Message text by role. */
-  text: { user: number; assistant: number; system: number };
+  messages: { user: number; assistant: number; system: number };
   toolUses: number;
   toolResults: number;
   thinking: number;
@@ -58,16 +58,18 @@ export async function countRequest(req: MessagesRequest, counter: TextCounter): 
     counter: counter.name,
     system: 0,
     tools: (req.tools ?? []).map((t) => ({ name: t.name, tokens: 0 })),
-    messages: req.messages.map(() => MESSAGE_OVERHEAD),
-    text: { user: 0, assistant: 0, system: 0 },
+    perMessage: req.messages.map(() => MESSAGE_OVERHEAD),
+    messages: { user: 0, assistant: 0, system: 0 },
     toolUses: 0,
     toolResults: 0,
     thinking: 0,
     images: { count: 0, tokens: 0 },
     framing: MESSAGE_OVERHEAD * req.messages.length,
   };
-  for (const s of typeof req.system === "string" ? [req.system] : (req.system ?? []).map((b) => b.text)) {
-    texts.push(s);
+  // The system blocks reach the model as one text, joined as the translation joins them.
+  const system = typeof req.system === "string" ? req.system : (req.system ?? []).map((b) => b.text).join("\n\n");
+  if (system) {
+    texts.push(system);
     sinks.push({ to: "system" });
   }
   (req.tools ?? []).forEach((t, index) => {
@@ -83,7 +85,7 @@ export async function countRequest(req: MessagesRequest, counter: TextCounter): 
     const image = () => {
       tokens.images.count++;
       tokens.images.tokens += IMAGE_TOKENS;
-      tokens.messages[index]! += IMAGE_TOKENS;
+      tokens.perMessage[index]! += IMAGE_TOKENS;
     };
     for (const block of blocks) blockTexts(block, m.role, add, image);
   });
@@ -95,13 +97,13 @@ export async function countRequest(req: MessagesRequest, counter: TextCounter): 
     if (sink.to === "system") tokens.system += n;
     else if (sink.to === "tool") tokens.tools[sink.index]!.tokens += n;
     else {
-      tokens.messages[sink.index]! += n;
+      tokens.perMessage[sink.index]! += n;
       const c = sink.category;
-      if (c === "user" || c === "assistant" || c === "system") tokens.text[c] += n;
+      if (c === "user" || c === "assistant" || c === "system") tokens.messages[c] += n;
       else tokens[c] += n;
     }
   });
-  tokens.total = fixedTokens(tokens) + tokens.messages.reduce((a, b) => a + b, 0);
+  tokens.total = fixedTokens(tokens) + tokens.perMessage.reduce((a, b) => a + b, 0);
   return tokens;
 }
 

@@ -36,9 +36,9 @@ export function breakdownRows(b: Breakdown): { label: string; tokens: number; sh
   const rows = [
     { label: "system prompt", tokens: b.system },
     ...[...b.tools].sort((x, y) => y.tokens - x.tokens).map((t) => ({ label: `tool ${t.name}`, tokens: t.tokens })),
-    { label: "user messages", tokens: b.text.user },
-    { label: "assistant messages", tokens: b.text.assistant },
-    { label: "system messages", tokens: b.text.system },
+    { label: "user messages", tokens: b.messages.user },
+    { label: "assistant messages", tokens: b.messages.assistant },
+    { label: "system messages", tokens: b.messages.system },
     { label: "tool calls", tokens: b.toolUses },
     { label: "tool results", tokens: b.toolResults },
     { label: "thinking", tokens: b.thinking },

@@ -70,6 +70,6 @@ describe("fitToWindow", () => {
       model: "m", max_tokens: 1,
       messages: [{ role: "user", content: [{ type: "text", text: "a b" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "x" } }] }],
     });
-    expect((await countRequest(r, words)).messages).toEqual([4 + 2 + 765]);
+    expect((await countRequest(r, words)).perMessage).toEqual([4 + 2 + 765]);
   });
 });
