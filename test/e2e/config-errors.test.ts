@@ -64,3 +64,19 @@ test("logs never carry a base URL's user:password, errors from the backend inclu
     await serve.stop();
   }
 }, 60_000);
+
+test("maxRequestMB from the config file: a bigger body gets 413 request_too_large", async () => {
+  const cwd = tempDir("cfg");
+  writeFileSync(join(cwd, ".anyclauderc.json"), JSON.stringify({ backend: "openai", backends: { openai: { baseUrl: upstream.url, model: "test-model" } }, maxRequestMB: 1 }));
+  const serve = await startServe([], undefined, { cwd, env: { HOME: tempDir("home") } });
+  try {
+    const post = (chars: number) =>
+      fetch(`${serve.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "claude-x", max_tokens: 5, messages: [{ role: "user", content: "x ".repeat(chars / 2) }] }) });
+    const big = await post(2_000_000);
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { type: string } }).error.type).toBe("request_too_large");
+    expect((await post(20_000)).status).toBe(200);
+  } finally {
+    await serve.stop();
+  }
+}, 60_000);
