@@ -1,0 +1,1 @@
+"""Stand-in for the `mlx` package (tests only): see ../README.md."""

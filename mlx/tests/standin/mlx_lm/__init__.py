@@ -1,0 +1,39 @@
+"""Stand-in for `mlx_lm` (tests only): `load` with mlx-lm 0.32's signature; see ../README.md."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Optional
+
+__version__ = "0.32.0-standin"
+
+
+def load(
+    path_or_hf_repo: str,
+    tokenizer_config: Optional[Dict[str, Any]] = None,
+    model_config: Optional[Dict[str, Any]] = None,
+    adapter_path: Optional[str] = None,
+    lazy: bool = False,
+    return_config: bool = False,
+    revision: Optional[str] = None,
+    trust_remote_code: bool = False,
+):
+    import mlx.core as mx
+
+    from .standin_model import Model, StandinTokenizer, TokenizerWrapper, weights_bytes
+
+    config_path = os.path.join(path_or_hf_repo, "config.json")
+    if not os.path.isfile(config_path):
+        raise FileNotFoundError(f"Config file not found at {config_path}")
+    with open(config_path, encoding="utf-8") as f:
+        config = json.load(f)
+    config.update(model_config or {})
+    if config.get("standin_tokenizer_needs_remote_code") and not (tokenizer_config or {}).get("trust_remote_code"):
+        # What transformers says for a tokenizer class that lives in the model repository.
+        raise ValueError("The repository contains custom code which must be executed to correctly load the model. Please pass the argument `trust_remote_code=True` to allow custom code to be run.")
+    model = Model(config)
+    mx._state["weights_bytes"] = weights_bytes(config)
+    eos = config.get("eos_token_id")
+    tokenizer = TokenizerWrapper(StandinTokenizer(config), eos_token_ids=[eos] if isinstance(eos, int) else eos)
+    return (model, tokenizer, config) if return_config else (model, tokenizer)
