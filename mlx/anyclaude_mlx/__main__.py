@@ -17,7 +17,8 @@ import sys
 import threading
 from typing import Any
 
-from .cache_manager import PrefixCacheManager
+from .cache_manager import PrefixCacheManager, cache_budget
+from .engine import ModelInfo
 from .http_server import ServerState, make_server, serve_in_background
 from .worker import Worker
 
@@ -48,10 +49,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--max-entries", type=int, default=6, help="prefix-cache entries (0 disables reuse)")
-    p.add_argument("--cache-mb", type=int, default=8192, help="prefix-cache byte budget")
+    p.add_argument("--cache-mb", type=int, help="prefix-cache byte budget (default: 3/4 of the memory the weights leave, measured)")
     p.add_argument("--min-reuse", type=int, default=256, help="shortest prefix worth reusing, in tokens")
     p.add_argument("--family", help="force a tool-call parser family (hermes, qwen3_coder, mistral, harmony)")
     p.add_argument("--context-window", type=int, help="override the model's context window")
+    p.add_argument("--trust-remote-code", action="store_true", help="let the tokenizer run code from the model repository (some need it)")
     p.add_argument("--watch-stdin", action="store_true", help="exit when stdin closes (parent died)")
     p.add_argument("--log-level", default="INFO")
     fake = p.add_argument_group("fake engine (tests)")
@@ -91,7 +93,7 @@ def build_engine(args: argparse.Namespace):
         emit({"event": "failed", "error": f"cannot import mlx/mlx_lm: {e}. Run `anyclaude setup mlx` (Apple Silicon only)."})
         sys.stderr.write(f"anyclaude_mlx: cannot import mlx/mlx_lm ({e}); run `anyclaude setup mlx` on Apple Silicon\n")
         raise SystemExit(EXIT_IMPORT)
-    return MLXEngine(args.model, context_window=args.context_window)
+    return MLXEngine(args.model, context_window=args.context_window, trust_remote_code=args.trust_remote_code)
 
 
 def main(argv: list[str]) -> int:
@@ -127,8 +129,10 @@ def main(argv: list[str]) -> int:
         state.progress = round(p, 3)
         emit({"event": "loading", "progress": state.progress})
 
-    def make_cache(engine: Any) -> PrefixCacheManager:
-        return PrefixCacheManager(engine.new_cache, max_entries=args.max_entries, budget_bytes=args.cache_mb << 20, min_reuse=args.min_reuse)
+    def make_cache(engine: Any, info: ModelInfo) -> PrefixCacheManager:
+        explicit = args.cache_mb << 20 if args.cache_mb is not None else None
+        budget = cache_budget(info.max_kv_bytes, explicit)
+        return PrefixCacheManager(engine.new_cache, max_entries=args.max_entries, budget_bytes=budget, min_reuse=args.min_reuse, memory_bytes=info.max_kv_bytes)
 
     worker = Worker(engine, make_cache, family=args.family, on_progress=progress)
     state.set("loading", progress=0.0)
@@ -147,6 +151,8 @@ def main(argv: list[str]) -> int:
     state.model, state.context_window, state.worker = info.id, info.context_window, worker
     state.progress = 1.0
     state.set("ready", model=info.id, context_window=info.context_window, family=worker.family)
+    if info.max_kv_bytes == 0:
+        sys.stderr.write(f"anyclaude_mlx: no memory is left for the KV cache ({info.memory_note}); every request will be refused\n")
 
     while not shutdown.wait(0.2):
         pass

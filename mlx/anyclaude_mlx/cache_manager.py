@@ -2,7 +2,9 @@
 
 A few entries keyed by token sequence, under a byte budget. Lookup takes the entry with the
 longest usable common prefix; checkpoints (the end of system+tools) are copied on reuse, turn
-entries are moved. LRU refreshes on every hit. Pure Python over the CacheHandle protocol.
+entries (and the prefix a cancelled request processed) are moved. LRU refreshes on every hit.
+The entries, checkpoint copies included, and the running request's cache share the memory the
+weights leave: `reserve` evicts to make room. Pure Python over the CacheHandle protocol.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from .engine import CacheHandle
 class Entry:
     tokens: list[int]
     cache: CacheHandle
-    kind: str  # "checkpoint" | "turn"
+    kind: str  # "checkpoint" | "turn" | "prefix" (what a cancelled request processed)
     identity: str
     last_used: int
     hits: int = 0
@@ -48,18 +50,36 @@ def common_prefix(a: list[int], b: list[int]) -> int:
     return i
 
 
+UNKNOWN_MEMORY_BUDGET = 8 << 30
+
+
+def cache_budget(headroom: Optional[int], explicit: Optional[int] = None) -> int:
+    """Bytes the stored entries may use: what the user set, else three quarters of the measured
+    headroom (the rest absorbs generation beyond the reserve), else a fixed 8 GiB when the device
+    reports no memory figures."""
+    if explicit is not None:
+        return explicit
+    if headroom is None:
+        return UNKNOWN_MEMORY_BUDGET
+    return headroom * 3 // 4
+
+
 class PrefixCacheManager:
     def __init__(
         self,
         new_cache: Callable[[], CacheHandle],
         max_entries: int = 6,
-        budget_bytes: int = 8 << 30,
+        budget_bytes: int = UNKNOWN_MEMORY_BUDGET,
         min_reuse: int = 256,
         on_evict: Optional[Callable[[], None]] = None,
+        memory_bytes: Optional[int] = None,
     ):
         self._new_cache = new_cache
         self.max_entries = max_entries
         self.budget_bytes = budget_bytes
+        # Shared by the entries and the running request (None: unknown, no shared limit).
+        self.memory_bytes = memory_bytes
+        self.reserved = 0
         self.min_reuse = min_reuse
         self._on_evict = on_evict
         self._entries: list[Entry] = []
@@ -76,6 +96,18 @@ class PrefixCacheManager:
 
     def nbytes(self) -> int:
         return sum(e.nbytes for e in self._entries)
+
+    def room(self) -> int:
+        """Bytes the entries may hold now, next to the running request's reservation."""
+        if self.memory_bytes is None:
+            return self.budget_bytes
+        return max(0, min(self.budget_bytes, self.memory_bytes - self.reserved))
+
+    def reserve(self, nbytes: int) -> None:
+        """Set aside memory for the running request's cache, evicting entries to make room."""
+        with self._lock:
+            self.reserved = max(0, nbytes)
+            self._evict()
 
     def _usable(self, e: Entry, prompt: list[int]) -> int:
         lcp = common_prefix(e.tokens, prompt)
@@ -128,14 +160,14 @@ class PrefixCacheManager:
         if kind == "turn" and not cache.is_trimmable():
             return False  # a non-trimmable turn can never be reused (vllm-mlx#683)
         with self._lock:
-            if cache.nbytes > self.budget_bytes:
+            if cache.nbytes > self.room():
                 self.stats["rejected_inserts"] += 1
                 return False
             # A newer turn supersedes turns that are prefixes of it.
             if cache.is_trimmable():
                 self._entries = [
                     e for e in self._entries
-                    if not (e.kind == "turn" and kind == "turn" and e.identity == identity and len(e.tokens) <= len(tokens) and tokens[: len(e.tokens)] == e.tokens)
+                    if not (e.kind in ("turn", "prefix") and kind in ("turn", "prefix") and e.identity == identity and len(e.tokens) <= len(tokens) and tokens[: len(e.tokens)] == e.tokens)
                 ]
             self._entries = [e for e in self._entries if not (e.kind == kind and e.identity == identity and e.tokens == tokens)]
             self._entries.append(Entry(list(tokens), cache, kind, identity, next(self._clock)))
@@ -144,7 +176,7 @@ class PrefixCacheManager:
 
     def _evict(self) -> None:
         evicted = False
-        while self._entries and (len(self._entries) > self.max_entries or self.nbytes() > self.budget_bytes):
+        while self._entries and (len(self._entries) > self.max_entries or self.nbytes() > self.room()):
             # Turns before checkpoints, least recently used first.
             victim = min(self._entries, key=lambda e: (e.kind == "checkpoint", e.last_used))
             self._entries.remove(victim)
@@ -166,6 +198,8 @@ class PrefixCacheManager:
                 ],
                 "bytes": self.nbytes(),
                 "budget_bytes": self.budget_bytes,
+                "memory_bytes": self.memory_bytes,
+                "reserved_bytes": self.reserved,
                 "max_entries": self.max_entries,
                 **self.stats,
             }

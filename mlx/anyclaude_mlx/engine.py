@@ -10,15 +10,21 @@ from typing import Any, Callable, Iterator, Optional, Protocol
 class ModelInfo:
     id: str
     context_window: int
+    # Measured: what one more token adds to the cache (not a formula over the config).
     bytes_per_token: int
-    # Tokens of the generation prompt (e.g. "<|im_start|>assistant\n"); non-trimmable caches
-    # checkpoint just before it.
+    # Tokens of the generation prompt with default template options; the worker measures it per
+    # option set (Engine.generation_prompt_length), since e.g. enable_thinking changes it.
     generation_prompt_tokens: int
     chat_template: str
     # Entries never cross identities (model, template, kwargs).
     identity: str
-    # KV bytes one request may use without exhausting memory; None = unknown (no check).
+    # KV bytes the caches may use without exhausting memory; None = unknown (no check), 0 = the
+    # weights leave nothing (every request is refused).
     max_kv_bytes: Optional[int] = None
+    # Cache bytes that do not grow with tokens (recurrent state, full sliding windows).
+    kv_fixed_bytes: int = 0
+    # How max_kv_bytes was arrived at, for the refusal message.
+    memory_note: str = ""
 
 
 @dataclass
@@ -63,8 +69,12 @@ class GeneratedToken:
 class Engine(Protocol):
     def load(self, progress: Callable[[float], None]) -> ModelInfo: ...
 
-    def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any]) -> list[int]:
-        """Chat template → token ids, with the generation prompt appended."""
+    def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any], add_generation_prompt: bool = True) -> list[int]:
+        """Chat template → token ids, by default with the generation prompt appended."""
+        ...
+
+    def generation_prompt_length(self, template_kwargs: dict[str, Any]) -> int:
+        """Tokens the generation prompt adds under these template options."""
         ...
 
     def new_cache(self) -> CacheHandle: ...

@@ -20,6 +20,7 @@ from .engine import Cancelled, GeneratedToken, ModelInfo, Sampling
 PIECE = re.compile(r"<\|[a-z_]+\|>|\s+|\w+|[^\w\s]")
 EOS_PIECE = "<|im_end|>"
 GENERATION_PROMPT = "<|im_start|>assistant\n"
+EMPTY_THINK = "<think>\n\n</think>\n\n"
 WORDS = [f"{w} " for w in "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi".split()]
 TEMPLATES = {
     "hermes": "{# fake ChatML #}{{ '<tool_call>' }}{{ tool_call.name }}",
@@ -159,7 +160,7 @@ class FakeEngine:
     def decode(self, ids: list[int]) -> str:
         return "".join(self._pieces.get(i, "?") for i in ids)
 
-    def render_text(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any]) -> str:
+    def render_text(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any], add_generation_prompt: bool = True) -> str:
         out = []
         system = "\n\n".join(_text(m.get("content")) for m in messages if m.get("role") == "system")
         if system or tools:
@@ -181,11 +182,17 @@ class FakeEngine:
                 out.append(f"<|im_start|>user\n<tool_response>\n{_text(m.get('content'))}\n</tool_response><|im_end|>\n")
             else:
                 out.append(f"<|im_start|>user\n{_text(m.get('content'))}<|im_end|>\n")
-        out.append(GENERATION_PROMPT)
+        if add_generation_prompt:
+            # Like Qwen3's template: thinking off adds an empty think block after the header.
+            out.append(GENERATION_PROMPT + (EMPTY_THINK if template_kwargs.get("enable_thinking") is False else ""))
         return "".join(out)
 
-    def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any]) -> list[int]:
-        return self.encode(self.render_text(messages, tools, template_kwargs))
+    def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any], add_generation_prompt: bool = True) -> list[int]:
+        return self.encode(self.render_text(messages, tools, template_kwargs, add_generation_prompt))
+
+    def generation_prompt_length(self, template_kwargs: dict[str, Any]) -> int:
+        probe = [{"role": "user", "content": "x"}]
+        return len(self.render(probe, None, template_kwargs)) - len(self.render(probe, None, template_kwargs, add_generation_prompt=False))
 
     def new_cache(self) -> FakeCache:
         return FakeCache(self.counters, self.bytes_per_token, self.trimmable)

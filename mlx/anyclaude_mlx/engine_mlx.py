@@ -1,7 +1,8 @@
 """The real engine on the mlx_lm library APIs (mlx-lm 0.32.x). The only module that imports mlx.
 
 Everything here runs on the worker thread (MLX arrays belong to the stream of their thread).
-Tested on Apple Silicon by tests/test_engine_mlx.py, which skips where mlx does not import.
+Runs in the test suite on a numpy stand-in of mlx/mlx_lm (tests/standin) and, on Apple Silicon
+with ANYCLAUDE_MLX_TEST_MODEL, on the real library (tests/test_engine_mlx.py).
 """
 
 from __future__ import annotations
@@ -15,40 +16,80 @@ from typing import Any, Callable, Iterator, Optional
 import mlx.core as mx
 from mlx_lm import load as mlx_load
 from mlx_lm.generate import generate_step, generation_stream
-from mlx_lm.models.cache import can_trim_prompt_cache, make_prompt_cache
+from mlx_lm.models import cache as cache_types
+from mlx_lm.models.cache import make_prompt_cache
 from mlx_lm.sample_utils import make_sampler
 
 from .engine import Cancelled, GeneratedToken, ModelInfo, Sampling
 
 PREFILL_STEP = 2048
+# Caches whose trim() drops exactly the last n tokens of every head. Sliding windows
+# (RotatingKVCache), recurrent state (ArraysCache), CacheList and anything unknown are restored
+# from checkpoints instead: trim is never called on them.
+TRIMMABLE_TYPES = tuple(t for t in (getattr(cache_types, n, None) for n in ("KVCache", "QuantizedKVCache", "ConcatenateKVCache")) if t is not None)
+# Kept free for activations and the OS: a Metal OOM is an uncatchable abort, so we refuse first.
+MEMORY_RESERVE = 2 << 30
+WARMUP_CHUNK, WARMUP_CHUNKS = 256, 3
+
+
+def _nbytes(layer: Any) -> int:
+    try:
+        return int(layer.nbytes)
+    except (NotImplementedError, AttributeError, TypeError):
+        return 0
 
 
 class MLXCache:
-    """A list of per-layer caches (KVCache, RotatingKVCache, ArraysCache, …)."""
+    """A model's per-layer caches plus the number of tokens they hold, counted here (prefill,
+    decode, trim): hybrid models have no layer with a meaningful `offset`."""
 
-    def __init__(self, layers: list[Any]):
+    def __init__(self, layers: list[Any], tokens: int = 0):
         self.layers = layers
+        self.tokens = tokens
+        self._trim_by_type = all(type(c) in TRIMMABLE_TYPES for c in layers)
 
     @property
     def offset(self) -> int:
-        first = self.layers[0]
-        return int(getattr(first, "offset", 0) or 0)
+        return self.tokens
 
     @property
     def nbytes(self) -> int:
-        return int(sum(getattr(c, "nbytes", 0) for c in self.layers))
+        return sum(_nbytes(c) for c in self.layers)
 
     def is_trimmable(self) -> bool:
-        return bool(can_trim_prompt_cache(self.layers))
+        return self._trim_by_type and all(c.is_trimmable() for c in self.layers)
 
     def trim(self, n: int) -> int:
-        # trim_prompt_cache reports layer 0 only; every layer must have trimmed the same amount.
-        return min(int(c.trim(n)) for c in self.layers)
+        n = max(0, min(n, self.tokens))
+        if n == 0 or not self.is_trimmable():
+            return 0
+        trimmed = {int(c.trim(n)) for c in self.layers}
+        if trimmed != {n}:
+            raise RuntimeError(f"layers trimmed {sorted(trimmed)} tokens, expected {n}")
+        self.tokens -= n
+        return n
 
     def copy(self) -> "MLXCache":
         layers = copy.deepcopy(self.layers)
         mx.eval([c.state for c in layers])  # materialised: no lazy graph pointing at the original
-        return MLXCache(layers)
+        return MLXCache(layers, self.tokens)
+
+
+class _CountingModel:
+    """The model as generate_step sees it: counts every token fed into the cache it targets."""
+
+    def __init__(self, model: Any):
+        self._model = model
+        self.target: Optional[MLXCache] = None
+
+    def __call__(self, inputs: Any, cache: Any = None, **kwargs: Any) -> Any:
+        out = self._model(inputs, cache=cache, **kwargs)
+        if self.target is not None and cache is self.target.layers:
+            self.target.tokens += int(inputs.shape[1])
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
 
 
 def _normalise(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -73,61 +114,94 @@ def _normalise(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _kv_headroom() -> Optional[int]:
-    """What one request's KV cache may use: the recommended working set minus what is already
-    allocated (the weights) minus 2 GiB. A Metal OOM is an uncatchable abort, so we refuse first."""
-    try:
-        info = mx.device_info() if hasattr(mx, "device_info") else mx.metal.device_info()
-        limit = int(info.get("max_recommended_working_set_size", 0))
-        active = int(mx.get_active_memory())
-    except Exception:
+def _device_info() -> dict[str, Any]:
+    return dict(mx.device_info() if hasattr(mx, "device_info") else mx.metal.device_info())
+
+
+def kv_headroom(working_set: int, in_use: int, reserve: int = MEMORY_RESERVE) -> Optional[int]:
+    """Bytes the KV caches may use; None when the device reports no working set (unknown), 0 when
+    the weights leave nothing."""
+    if working_set <= 0:
         return None
-    return max(0, limit - active - (2 << 30)) if limit else None
+    return max(0, working_set - in_use - reserve)
+
+
+def marginal_bytes_per_token(sizes: list[int], step: int) -> int:
+    """Bytes one more token costs, from cache sizes after each warm-up chunk: the last difference,
+    when sliding windows are full and fixed-size state (ArraysCache) no longer grows."""
+    if len(sizes) < 2:
+        return 0
+    return max(0, sizes[-1] - sizes[-2]) // step
 
 
 class MLXEngine:
-    def __init__(self, model_path: str, context_window: Optional[int] = None):
+    def __init__(self, model_path: str, context_window: Optional[int] = None, trust_remote_code: bool = False):
         self.path = model_path
         self.context_window = context_window
+        self.trust_remote_code = trust_remote_code
         self.model: Any = None
         self.tokenizer: Any = None
+        self._counting: Optional[_CountingModel] = None
 
     def load(self, progress: Callable[[float], None]) -> ModelInfo:
         # A local directory loads offline (the supervisor sets HF_HUB_OFFLINE); a Hugging Face id
         # is fetched once by mlx_lm into its cache.
         progress(0.05)
-        self.model, self.tokenizer, config = mlx_load(self.path, return_config=True)
-        progress(0.9)
-        # Warm-up: one forward pass compiles the Metal kernels before the first real request.
-        cache = make_prompt_cache(self.model)
-        with mx.stream(generation_stream):
-            self.model(mx.array([[self.tokenizer.encode("hi")[-1]]]), cache=cache)
-            mx.eval([c.state for c in cache])
+        tokenizer_config = {"trust_remote_code": True} if self.trust_remote_code else None
+        self.model, self.tokenizer, config = mlx_load(self.path, tokenizer_config=tokenizer_config, return_config=True)
+        self._counting = _CountingModel(self.model)
+        info = _device_info()
+        working_set = int(info.get("max_recommended_working_set_size", 0) or 0)
+        if working_set and mx.metal.is_available():
+            mx.set_wired_limit(working_set)  # as mlx_lm.server does: keep the weights from being paged out
+        progress(0.8)
+        bytes_per_token, fixed = self._measure_cache()
+        mx.clear_cache()
         progress(1.0)
+        in_use = int(mx.get_active_memory())
         text_config = config.get("text_config", config)
-        n_layers = text_config.get("num_hidden_layers", 0)
-        kv_heads = text_config.get("num_key_value_heads", text_config.get("num_attention_heads", 0))
-        head_dim = text_config.get("head_dim") or (text_config.get("hidden_size", 0) // max(1, text_config.get("num_attention_heads", 1)))
-        probe = [{"role": "user", "content": "x"}]
-        with_prompt = self.tokenizer.apply_chat_template(probe, add_generation_prompt=True, tokenize=True)
-        without = self.tokenizer.apply_chat_template(probe, add_generation_prompt=False, tokenize=True)
         template = self.tokenizer.chat_template or ""
-        bytes_per_token = 2 * n_layers * kv_heads * head_dim * 2
-        stamp = os.path.getmtime(os.path.join(self.path, "config.json")) if os.path.exists(os.path.join(self.path, "config.json")) else 0
+        config_json = os.path.join(self.path, "config.json")
+        stamp = os.path.getmtime(config_json) if os.path.exists(config_json) else 0
+        gib = lambda b: f"{b / (1 << 30):.1f} GB"  # noqa: E731
         return ModelInfo(
             id=os.path.basename(os.path.normpath(self.path)),
             context_window=self.context_window or int(text_config.get("max_position_embeddings", 32768)),
             bytes_per_token=bytes_per_token,
-            generation_prompt_tokens=max(0, len(with_prompt) - len(without)),
+            generation_prompt_tokens=self.generation_prompt_length({}),
             chat_template=template,
             identity=hashlib.sha256(f"{os.path.abspath(self.path)}:{stamp}:{template}".encode()).hexdigest()[:16],
-            max_kv_bytes=_kv_headroom(),
+            max_kv_bytes=kv_headroom(working_set, in_use),
+            kv_fixed_bytes=fixed,
+            memory_note=f"the model uses {gib(in_use)} of the {gib(working_set)} this Mac lets the GPU use, {gib(MEMORY_RESERVE)} kept free",
         )
 
-    def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any]) -> list[int]:
+    def _measure_cache(self) -> tuple[int, int]:
+        """Warm-up prefill (it also compiles the kernels) that measures what the real cache costs:
+        hybrid models cache one layer in four, sliding windows stop growing, MLA caches one latent."""
+        cache = self.new_cache()
+        token = (self.tokenizer.encode("hi") or [0])[-1]
+        sizes = []
+        for _ in range(WARMUP_CHUNKS):
+            self.prefill(cache, [token] * WARMUP_CHUNK, lambda d: None, lambda: False)
+            sizes.append(cache.nbytes)
+        per_token = marginal_bytes_per_token(sizes, WARMUP_CHUNK)
+        fixed = max(0, sizes[-1] - per_token * cache.tokens)
+        return per_token, fixed
+
+    def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any], add_generation_prompt: bool = True) -> list[int]:
         return list(
-            self.tokenizer.apply_chat_template(_normalise(messages), tools=tools, add_generation_prompt=True, tokenize=True, **template_kwargs)
+            self.tokenizer.apply_chat_template(_normalise(messages), tools=tools, add_generation_prompt=add_generation_prompt, tokenize=True, **template_kwargs)
         )
+
+    def generation_prompt_length(self, template_kwargs: dict[str, Any]) -> int:
+        probe = [{"role": "user", "content": "x"}]
+        with_prompt = self.render(probe, None, template_kwargs)
+        without = self.render(probe, None, template_kwargs, add_generation_prompt=False)
+        same = 0
+        while same < min(len(with_prompt), len(without)) and with_prompt[same] == without[same]:
+            same += 1
+        return len(with_prompt) - same
 
     def new_cache(self) -> MLXCache:
         return MLXCache(make_prompt_cache(self.model))
@@ -137,28 +211,42 @@ class MLXEngine:
             for start in range(0, len(tokens), PREFILL_STEP):
                 if should_stop():
                     raise Cancelled()
-                chunk = mx.array(tokens[start : start + PREFILL_STEP])[None]
-                self.model(chunk, cache=cache.layers)
+                chunk = tokens[start : start + PREFILL_STEP]
+                self.model(mx.array(chunk)[None], cache=cache.layers)
+                cache.tokens += len(chunk)
                 mx.eval([c.state for c in cache.layers])
                 mx.clear_cache()
-                on_progress(start + chunk.shape[1])
+                on_progress(start + len(chunk))
 
     def generate(self, cache: MLXCache, last_tokens: list[int], sampling: Sampling, max_tokens: int, should_stop: Callable[[], bool]) -> Iterator[GeneratedToken]:
+        assert self._counting is not None
         if sampling.seed is not None:
             mx.random.seed(sampling.seed)
         sampler = make_sampler(temp=sampling.temperature, top_p=sampling.top_p if sampling.top_p < 1 else 0.0, top_k=sampling.top_k)
         detokenizer = self.tokenizer.detokenizer
         detokenizer.reset()
-        for token, _ in generate_step(mx.array(last_tokens), self.model, max_tokens=max_tokens, sampler=sampler, prompt_cache=cache.layers):
-            if should_stop():
-                raise Cancelled()
-            token = int(token)
-            if self.is_eos(token):
-                detokenizer.finalize()
+        self._counting.target = cache
+        steps = generate_step(mx.array(last_tokens), self._counting, max_tokens=max_tokens, sampler=sampler, prompt_cache=cache.layers)
+        try:
+            while True:
+                # Checked before asking for the next token: generate_step feeds each token before
+                # yielding it, so the cache then holds exactly what was yielded.
+                if should_stop():
+                    raise Cancelled()
+                try:
+                    token, _ = next(steps)
+                except StopIteration:
+                    break
+                token = int(token)
+                if self.is_eos(token):
+                    detokenizer.finalize()
+                    yield GeneratedToken(token, detokenizer.last_segment)
+                    return
+                detokenizer.add_token(token)
                 yield GeneratedToken(token, detokenizer.last_segment)
-                return
-            detokenizer.add_token(token)
-            yield GeneratedToken(token, detokenizer.last_segment)
+        finally:
+            steps.close()
+            self._counting.target = None
         # max_tokens reached: bytes of a multi-byte character may still be held.
         detokenizer.finalize()
         if detokenizer.last_segment:

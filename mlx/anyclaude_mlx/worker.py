@@ -17,7 +17,11 @@ from .parsers import Content, Reasoning, ToolCall, family_for_template, make_par
 
 log = logging.getLogger("anyclaude_mlx")
 
-PROBES = ("anyclaude-probe-A", "anyclaude-probe-B")
+# Probe user messages that differ in their first character: the common prefix of the two renders
+# then ends before any user text, at the true end of system+tools.
+PROBES = ("A", "Z")
+# Tokens of generation reserved up front next to the prompt when sharing memory with stored entries.
+GENERATION_RESERVE = 4096
 
 
 @dataclass
@@ -66,7 +70,7 @@ class Worker(threading.Thread):
     def __init__(
         self,
         engine: Engine,
-        make_cache: Callable[[Engine], PrefixCacheManager],
+        make_cache: Callable[[Engine, ModelInfo], PrefixCacheManager],
         family: Optional[str] = None,
         on_progress: Callable[[float], None] = lambda p: None,
     ):
@@ -83,6 +87,7 @@ class Worker(threading.Thread):
         self.jobs: "queue.Queue[Optional[Job]]" = queue.Queue()
         self.stopping = threading.Event()
         self._boundaries: dict[str, int] = {}
+        self._header_lengths: dict[str, int] = {}
 
     def submit(self, job: Job) -> None:
         self.jobs.put(job)
@@ -94,7 +99,7 @@ class Worker(threading.Thread):
     def load_model(self) -> bool:
         try:
             self.info = self.engine.load(self._on_progress)
-            self.cache = self._make_cache(self.engine)
+            self.cache = self._make_cache(self.engine, self.info)
             self.family = family_for_template(self.info.chat_template, self._family_override)
             return True
         except Exception as e:
@@ -125,13 +130,32 @@ class Worker(threading.Thread):
 
     def system_boundary(self, job: Job) -> int:
         """Tokens that do not depend on the conversation: render system+tools with two probe
-        user messages and take the common prefix (cached per system+tools)."""
+        user messages and take the common prefix (cached per system+tools+options)."""
         system = [m for m in job.messages[:1] if m.get("role") == "system"]
         key = hashlib.sha256(json.dumps([system, job.tools, job.template_kwargs], sort_keys=True).encode()).hexdigest()
         if key not in self._boundaries:
             a, b = (self.engine.render(system + [{"role": "user", "content": p}], job.tools, job.template_kwargs) for p in PROBES)
             self._boundaries[key] = common_prefix(a, b)
         return self._boundaries[key]
+
+    def generation_prompt_length(self, template_kwargs: dict[str, Any]) -> int:
+        """The assistant header's length under these template options (enable_thinking: false
+        makes Qwen templates add an empty think block), measured once per option set."""
+        key = json.dumps(template_kwargs, sort_keys=True)
+        if key not in self._header_lengths:
+            self._header_lengths[key] = self.engine.generation_prompt_length(template_kwargs)
+        return self._header_lengths[key]
+
+    def memory_refusal(self, info: ModelInfo, n: int) -> Optional[str]:
+        if info.max_kv_bytes is None or not info.bytes_per_token:
+            return None  # unknown: no check
+        if info.max_kv_bytes == 0:
+            return f"no memory is left for the KV cache: {info.memory_note}. Use a smaller or more quantized model, or close other apps"
+        fits = max(0, info.max_kv_bytes - info.kv_fixed_bytes) // info.bytes_per_token
+        if n + 1 > fits:
+            need = info.kv_fixed_bytes + n * info.bytes_per_token
+            return f"prompt is too long: {n} tokens > {fits} maximum (the KV cache would need {need >> 20} MB; {info.max_kv_bytes >> 20} MB are free)"
+        return None
 
     def process(self, job: Job) -> None:
         info, cache_manager = self.info, self.cache
@@ -142,19 +166,48 @@ class Worker(threading.Thread):
             job.events.put(("error", 400, f"prompt is too long: {n} tokens > {info.context_window} maximum"))
             return
         max_tokens = max(1, min(job.max_tokens, info.context_window - n))
+        refusal = self.memory_refusal(info, n)
+        if refusal:
+            # Refused instead of crashing the process: a Metal OOM aborts.
+            job.events.put(("error", 400, refusal))
+            return
         if info.max_kv_bytes and info.bytes_per_token:
-            # Refuse what memory cannot hold instead of crashing the process (Metal OOM aborts).
-            fits = info.max_kv_bytes // info.bytes_per_token
-            if n + 1 > fits:
-                job.events.put(("error", 400, f"prompt is too long: {n} tokens > {fits} maximum (the KV cache would need {n * info.bytes_per_token >> 20} MB; {info.max_kv_bytes >> 20} MB are free)"))
-                return
+            fits = (info.max_kv_bytes - info.kv_fixed_bytes) // info.bytes_per_token
             max_tokens = min(max_tokens, fits - n)
+            # Stored entries and this request's cache share the headroom.
+            cache_manager.reserve(info.kv_fixed_bytes + (n + min(max_tokens, GENERATION_RESERVE)) * info.bytes_per_token)
         should_stop = lambda: job.cancel.is_set() or self.stopping.is_set()  # noqa: E731
         boundary = self.system_boundary(job)
+        header = self.generation_prompt_length(job.template_kwargs)
         acquired = cache_manager.acquire(prompt, info.identity)
         cache = acquired.cache
         job.events.put(("start", n))
-        pos = acquired.reused
+        generated: list[int] = []
+        try:
+            self._prefill(job, prompt, cache, acquired.reused, boundary, header, should_stop)
+            finish = self._generate(job, prompt, cache, max_tokens, generated, should_stop)
+        except Cancelled:
+            self._keep_cancelled(prompt, generated, cache)
+            raise
+        finally:
+            cache_manager.reserve(0)
+        key = prompt + generated
+        if cache.offset > len(key) and cache.is_trimmable():
+            cache.trim(cache.offset - len(key))  # an engine that fed one token ahead
+        if cache.offset == len(key):
+            cache_manager.store(key, cache, "turn", info.identity)
+        else:
+            log.warning("cache holds %d tokens, expected %d: turn not kept for reuse", cache.offset, len(key))
+        log.info("reused=%d prefilled=%d match=%s generated=%d", acquired.reused, n - acquired.reused, acquired.kind, len(generated))
+        job.events.put(("done", finish, {"prompt_tokens": n, "cached_tokens": acquired.reused, "completion_tokens": len(generated)}))
+
+    def _prefill(self, job: Job, prompt: list[int], cache: Any, pos: int, boundary: int, header: int, should_stop: Callable[[], bool]) -> None:
+        """Prefill all but the last prompt token, storing checkpoints on the way: the end of
+        system+tools, and for caches that cannot trim, where the next turn starts (before the
+        assistant header of this request's options)."""
+        info, cache_manager = self.info, self.cache
+        assert info is not None and cache_manager is not None
+        n = len(prompt)
 
         def prefill_to(end: int) -> None:
             nonlocal pos
@@ -167,15 +220,16 @@ class Worker(threading.Thread):
             prefill_to(boundary)
             cache_manager.store(prompt[:boundary], cache.copy(), "checkpoint", info.identity)
         if cache_manager.enabled and not cache.is_trimmable():
-            end = n - info.generation_prompt_tokens
+            end = n - header
             if pos < end < n - 1 and not cache_manager.has(prompt[:end], info.identity, "checkpoint"):
                 prefill_to(end)
                 cache_manager.store(prompt[:end], cache.copy(), "checkpoint", info.identity)
         prefill_to(n - 1)
 
+    def _generate(self, job: Job, prompt: list[int], cache: Any, max_tokens: int, generated: list[int], should_stop: Callable[[], bool]) -> str:
+        n = len(prompt)
         parser = make_parser(self.family, job.tools)
         stopper = StopMatcher(job.stop)
-        generated: list[int] = []
         calls = 0
         finish = "length"
 
@@ -205,12 +259,19 @@ class Worker(threading.Thread):
         emit(parser.feed(stopper.flush()) + parser.finish())
         if calls and finish == "stop":
             finish = "tool_calls"
-        key = prompt + generated
-        if cache.offset > len(key) and cache.is_trimmable():
-            cache.trim(cache.offset - len(key))  # an engine that fed one token ahead
-        if cache.offset == len(key):
-            cache_manager.store(key, cache, "turn", info.identity)
-        else:
-            log.warning("cache holds %d tokens, expected %d: turn not kept for reuse", cache.offset, len(key))
-        log.info("reused=%d prefilled=%d match=%s generated=%d", acquired.reused, n - acquired.reused, acquired.kind, len(generated))
-        job.events.put(("done", finish, {"prompt_tokens": n, "cached_tokens": acquired.reused, "completion_tokens": len(generated)}))
+        return finish
+
+    def _keep_cancelled(self, prompt: list[int], generated: list[int], cache: Any) -> None:
+        """Claude Code aborts often: keep what the cancelled request really processed, so the next
+        request prefills only what the cancel lost."""
+        info, cache_manager = self.info, self.cache
+        assert info is not None and cache_manager is not None
+        held = prompt + generated
+        if not cache_manager.enabled or cache.offset == 0 or cache.offset > len(held):
+            return
+        if cache.is_trimmable():
+            cache_manager.store(held[: cache.offset], cache, "turn", info.identity)
+        elif cache.offset <= len(prompt):
+            # Cut short in the prompt: a valid prefix of the next request's prompt. (Cut short while
+            # generating, the checkpoint before the assistant header is already stored.)
+            cache_manager.store(held[: cache.offset], cache, "prefix", info.identity)

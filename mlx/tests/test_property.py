@@ -62,7 +62,7 @@ def make_session(seed):
 def run_session(ops, cached, trimmable):
     engine = FakeEngine(trimmable=trimmable, max_words=6)
     mgr = PrefixCacheManager(engine.new_cache, max_entries=6 if cached else 0, budget_bytes=1 << 40, min_reuse=16)
-    worker = Worker(engine, lambda e: mgr)
+    worker = Worker(engine, lambda e, i: mgr)
     assert worker.load_model()
     results = []
     for i, (label, messages, tools, cancel_after) in enumerate(ops):
@@ -116,7 +116,7 @@ class PropertyTests(unittest.TestCase):
         messages = [system, {"role": "user", "content": words(rng, 30)}]
         engine = FakeEngine(max_words=6)
         mgr = PrefixCacheManager(engine.new_cache, max_entries=6, min_reuse=16)
-        worker = Worker(engine, lambda e: mgr)
+        worker = Worker(engine, lambda e, i: mgr)
         worker.load_model()
         prev_prompt = 0
         for turn in range(6):

@@ -1,0 +1,145 @@
+"""engine_mlx.py itself, on the numpy stand-in of mlx/mlx_lm 0.32 (tests/standin), for the cache
+shapes of the models people run: Llama (KVCache), gpt-oss (RotatingKVCache + KVCache), Qwen3-Next
+(ArraysCache at layer 0, KVCache every 4th layer), DeepSeek-V3.2 (CacheList), MLA latents, Falcon-H1."""
+
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+from anyclaude_mlx.cache_manager import PrefixCacheManager, cache_budget
+from anyclaude_mlx.engine import Sampling
+from anyclaude_mlx.worker import Job, Worker
+
+from .standin_env import SHAPES, StandinModules, model_dir
+
+ENV = StandinModules()
+
+
+def setUpModule():
+    ENV.__enter__()
+
+
+def tearDownModule():
+    ENV.__exit__()
+
+
+def engine(shape, **kw):
+    e = ENV.engine_mlx.MLXEngine(model_dir(shape), **kw)
+    info = e.load(lambda p: None)
+    return e, info
+
+
+def prefill(e, cache, tokens):
+    e.prefill(cache, tokens, lambda d: None, lambda: False)
+
+
+# Bytes one token adds, by hand from the shapes' config.json (float32 rows): a KV layer caches
+# heads x (dim + vdim) x 4 bytes; sliding windows, linear attention and Falcon's SSM half add nothing.
+EXPECTED_BYTES_PER_TOKEN = {
+    "llama": 4 * 2 * (8 + 8) * 4,
+    "gpt_oss": 2 * 2 * (8 + 8) * 4,
+    "qwen3_next": 2 * 2 * (8 + 8) * 4,
+    "deepseek_v32": 3 * ((16 + 4) + (8 + 8)) * 4,
+    "mla": 3 * (16 + 4) * 4,
+    "falcon_h1": 2 * 2 * (8 + 8) * 4,
+}
+TRIMMABLE = {"llama": True, "mla": True, "gpt_oss": False, "qwen3_next": False, "deepseek_v32": False, "falcon_h1": False}
+
+
+class EngineOnStandinTests(unittest.TestCase):
+    def test_counts_its_own_tokens_for_every_shape(self):
+        for shape in SHAPES:
+            with self.subTest(shape=shape):
+                e, _ = engine(shape)
+                cache = e.new_cache()
+                prompt = e.render([{"role": "user", "content": "hello " * 300}], None, {})
+                prefill(e, cache, prompt[:-1])
+                self.assertEqual(cache.offset, len(prompt) - 1)
+                out = [t.token for t in e.generate(cache, prompt[-1:], Sampling(), 5, lambda: False) if t.token is not None]
+                self.assertEqual(cache.offset, len(prompt) + len(out))
+                self.assertEqual(cache.copy().offset, cache.offset)
+
+    def test_trimmability_comes_from_the_cache_types(self):
+        for shape in SHAPES:
+            with self.subTest(shape=shape):
+                e, _ = engine(shape)
+                cache = e.new_cache()
+                prefill(e, cache, [5] * 40)  # a RotatingKVCache below its window would say it can trim
+                self.assertEqual(cache.is_trimmable(), TRIMMABLE[shape])
+                before = [getattr(c, "offset", None) for c in cache.layers]
+                self.assertEqual(cache.trim(10), 10 if TRIMMABLE[shape] else 0)
+                self.assertEqual(cache.offset, 30 if TRIMMABLE[shape] else 40)
+                if not TRIMMABLE[shape]:
+                    self.assertEqual([getattr(c, "offset", None) for c in cache.layers], before)
+
+    def test_trim_then_continue_equals_a_fresh_prefill(self):
+        for shape in ("llama", "mla"):
+            e, _ = engine(shape)
+            prompt = e.render([{"role": "user", "content": "count to five " * 40}], None, {})
+            cache = e.new_cache()
+            prefill(e, cache, prompt[:-1])
+            first = [t.token for t in e.generate(cache, prompt[-1:], Sampling(), 8, lambda: False)]
+            cache.trim(cache.offset - (len(prompt) - 1))
+            again = [t.token for t in e.generate(cache, prompt[-1:], Sampling(), 8, lambda: False)]
+            self.assertEqual(first, again, shape)
+
+    def test_bytes_per_token_is_measured_from_the_cache(self):
+        for shape in SHAPES:
+            with self.subTest(shape=shape):
+                _, info = engine(shape)
+                self.assertEqual(info.bytes_per_token, EXPECTED_BYTES_PER_TOKEN[shape])
+
+    def test_wired_limit_is_the_recommended_working_set(self):
+        engine("llama")
+        self.assertEqual(ENV.core.wired_limit(), ENV.core.device_info()["max_recommended_working_set_size"])
+
+    def test_headroom_and_budget(self):
+        _, info = engine("llama")
+        working_set = ENV.core.device_info()["max_recommended_working_set_size"]
+        self.assertEqual(info.max_kv_bytes, working_set - (1 << 30) - ENV.engine_mlx.MEMORY_RESERVE)
+        kv_headroom = ENV.engine_mlx.kv_headroom
+        for working, used, want in [(0, 5, None), (10 << 30, 9 << 30, 0), (16 << 30, 4 << 30, 10 << 30)]:
+            self.assertEqual(kv_headroom(working, used), want)
+        for headroom, explicit, want in [(None, None, 8 << 30), (0, None, 0), (40 << 30, None, 30 << 30), (40 << 30, 1 << 20, 1 << 20)]:
+            self.assertEqual(cache_budget(headroom, explicit), want)
+
+    def test_weights_that_leave_no_headroom_are_refused_clearly(self):
+        os.environ["ANYCLAUDE_STANDIN_WORKING_SET"] = str(3 << 30)  # 1 GiB of weights + 2 GiB kept free
+        try:
+            e = ENV.engine_mlx.MLXEngine(model_dir("qwen3_next"))
+            worker = Worker(e, lambda e, i: PrefixCacheManager(e.new_cache, budget_bytes=cache_budget(i.max_kv_bytes), memory_bytes=i.max_kv_bytes))
+            self.assertTrue(worker.load_model())
+        finally:
+            del os.environ["ANYCLAUDE_STANDIN_WORKING_SET"]
+        self.assertEqual(worker.info.max_kv_bytes, 0)
+        job = Job(messages=[{"role": "user", "content": "hi"}], tools=None, max_tokens=4)
+        worker.process(job)
+        kind, status, message = job.events.get_nowait()
+        self.assertEqual((kind, status), ("error", 400))
+        self.assertIn("no memory is left for the KV cache", message)
+        self.assertIn("smaller or more quantized model", message)
+
+    def test_generation_prompt_length_follows_the_template_options(self):
+        e, info = engine("qwen3_next")
+        self.assertEqual(info.generation_prompt_tokens, 3)  # <|im_start|> assistant \n
+        self.assertEqual(e.generation_prompt_length({"enable_thinking": False}), 3 + 6)  # + <think> \n \n </think> \n \n
+
+    def test_trust_remote_code_reaches_the_tokenizer(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "needs-remote-code")
+            shutil.copytree(model_dir("llama"), path)
+            with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
+                config = json.load(f)
+            config["standin_tokenizer_needs_remote_code"] = True
+            with open(os.path.join(path, "config.json"), "w", encoding="utf-8") as f:
+                json.dump(config, f)
+            with self.assertRaisesRegex(ValueError, "trust_remote_code"):
+                ENV.engine_mlx.MLXEngine(path).load(lambda p: None)
+            info = ENV.engine_mlx.MLXEngine(path, trust_remote_code=True).load(lambda p: None)
+            self.assertEqual(info.id, "needs-remote-code")
+
+
+if __name__ == "__main__":
+    unittest.main()
