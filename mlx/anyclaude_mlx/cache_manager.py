@@ -177,8 +177,9 @@ class PrefixCacheManager:
     def _evict(self) -> None:
         evicted = False
         while self._entries and (len(self._entries) > self.max_entries or self.nbytes() > self.room()):
-            # Turns before checkpoints, least recently used first.
-            victim = min(self._entries, key=lambda e: (e.kind == "checkpoint", e.last_used))
+            # Turns before checkpoints and cancelled prefixes (the next request's likely start),
+            # least recently used first.
+            victim = min(self._entries, key=lambda e: (e.kind != "turn", e.last_used))
             self._entries.remove(victim)
             self.stats["evictions"] += 1
             evicted = True

@@ -36,6 +36,7 @@ class StandinTokenizer:
 
     def __init__(self, config: dict[str, Any]):
         self.vocab = {p: i for i, p in enumerate(BASE_VOCAB)}
+        self._seen = dict(self.vocab)  # every piece met so far, base vocabulary included
         self.pieces = dict(enumerate(BASE_VOCAB))
         self.chat_template = CHAT_TEMPLATE
         self.eos_token_id = self.vocab["<|im_end|>"]
@@ -43,10 +44,11 @@ class StandinTokenizer:
 
     def encode(self, text: str, add_special_tokens: bool = True) -> list[int]:
         ids = []
+        vocab = self._seen
         for p in PIECE.findall(text):
-            i = self.vocab.get(p)
+            i = vocab.get(p)
             if i is None:
-                i = 1000 + zlib.crc32(p.encode()) % (1 << 20)
+                i = vocab[p] = 1000 + zlib.crc32(p.encode()) % (1 << 20)
                 self.pieces.setdefault(i, p)
             ids.append(i)
         return ids
@@ -155,15 +157,17 @@ def _rows(tokens: np.ndarray, positions: np.ndarray, layer: int, width: int, sal
 
 
 def _attend(keys: np.ndarray, values: np.ndarray, last_pos: int, window: Optional[int], keep: int = 0) -> int:
-    """What the last query reads: every row the cache returned that the causal (window) mask lets it see."""
+    """What the last query reads: every row the cache returned that the causal (window) mask lets it
+    see. Sums run in float64 over small integers, so they are exact whatever the chunking."""
     pos = keys[0, 0, :, 0].astype(np.int64)
     seen = pos <= last_pos
     if window is not None:
         seen &= (pos > last_pos - window) | (pos < keep)
-    k = keys[0][:, seen, 1:].astype(np.int64)
-    v = values[0][:, seen, :].astype(np.int64)
-    w = (pos[seen] % 97 + 1)[None, :, None]
-    return int((k.sum() * 3 + (v * w).sum()) % P)
+    if not seen.all():
+        keys, values, pos = keys[:, :, seen], values[:, :, seen], pos[seen]
+    k = keys[0, :, :, 1:].sum(dtype=np.float64)
+    v = values[0].sum(axis=2).sum(axis=0).astype(np.float64) @ (pos % 97 + 1).astype(np.float64)  # float32 sums stay < 2**24
+    return int((int(k) * 3 + int(v)) % P)
 
 
 class Layer:
@@ -199,9 +203,9 @@ class Layer:
         if isinstance(keys, tuple):  # quantized: read back what was stored
             keys = mx.dequantize(*keys, group_size=cache.group_size, bits=cache.bits)
             values = mx.dequantize(*values, group_size=cache.group_size, bits=cache.bits)
-            keys[..., 0] = np.rint(keys[..., 0])
+            keys, values = np.rint(keys), np.rint(values)
         keep = getattr(cache, "keep", 0)
-        return _attend(np.rint(keys), np.rint(values), int(pos[-1]), self.window, keep)
+        return _attend(keys, values, int(pos[-1]), self.window, keep)
 
     def _linear(self, tokens: np.ndarray, cache: ArraysCache) -> int:
         conv = cache[0] if cache[0] is not None else mx.zeros((1, 3, 1), mx.float32)
