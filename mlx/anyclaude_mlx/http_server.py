@@ -164,17 +164,24 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         self._write(self._chunk({"role": "assistant", "content": ""}))
         done, total = 0, 0
+        last_write = time.monotonic()
         while True:
             try:
                 ev = self._next_event(job, timeout=KEEPALIVE_SECONDS)
             except queue.Empty:
-                # Prefill can take a while: keep the connection alive, and notice a client that left.
-                self._write(f": keepalive {done}/{total}\n\n".encode())
-                continue
+                ev = ("idle",)
             kind = ev[0]
             if kind == "progress":
                 done, total = ev[1], ev[2]
-            elif kind == "content":
+            if kind in ("idle", "progress"):
+                # Prefill can take a while: keep the connection alive, and notice a client that left
+                # (a write fails) even when chunks finish faster than the keep-alive interval.
+                if time.monotonic() - last_write >= KEEPALIVE_SECONDS:
+                    self._write(f": keepalive {done}/{total}\n\n".encode())
+                    last_write = time.monotonic()
+                continue
+            last_write = time.monotonic()
+            if kind == "content":
                 self._write(self._chunk({"content": ev[1]}))
             elif kind == "reasoning":
                 self._write(self._chunk({"reasoning": ev[1]}))

@@ -10,7 +10,9 @@ chunked and one-shot prefill agree and any stale, missing or shared entry change
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 import zlib
 from typing import Any, Optional
 
@@ -224,6 +226,8 @@ class Model:
         self.config = config
         self.layers = [Layer(s, i) for i, s in enumerate(config["standin_layers"])]
         self.vocab_size = len(BASE_VOCAB)
+        # Benches only: seconds per multi-token call, so a client can cancel mid-prefill as it would on a Mac.
+        self.prefill_seconds = float(os.environ.get("ANYCLAUDE_STANDIN_PREFILL_SECONDS", "0"))
         self.calls = 0
         self.tokens_seen = 0
 
@@ -237,6 +241,8 @@ class Model:
         if len(cache) != len(self.layers):
             raise ValueError(f"expected {len(self.layers)} caches, got {len(cache)}")
         self.calls += 1
+        if self.prefill_seconds and len(tokens) > 1:
+            time.sleep(self.prefill_seconds)
         self.tokens_seen += len(tokens)
         h = 0
         for i, (layer, c) in enumerate(zip(self.layers, cache)):
