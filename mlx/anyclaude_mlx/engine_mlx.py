@@ -148,7 +148,15 @@ class MLXEngine:
         # is fetched once by mlx_lm into its cache.
         progress(0.05)
         tokenizer_config = {"trust_remote_code": True} if self.trust_remote_code else None
-        self.model, self.tokenizer, config = mlx_load(self.path, tokenizer_config=tokenizer_config, return_config=True)
+        try:
+            self.model, self.tokenizer, config = mlx_load(self.path, tokenizer_config=tokenizer_config, return_config=True)
+        except ValueError as e:
+            if self.trust_remote_code or "trust_remote_code" not in str(e):
+                raise
+            raise ValueError(
+                f"the tokenizer of {self.path} runs code from the model repository; if you trust it, add "
+                '"serverArgs": ["--trust-remote-code"] to backends.mlx in your anyclaude config'
+            ) from e
         self._counting = _CountingModel(self.model)
         info = _device_info()
         working_set = int(info.get("max_recommended_working_set_size", 0) or 0)

@@ -15,11 +15,11 @@ MLX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class ServerProcess:
-    def __init__(self, *args: str, watch_stdin: bool = False):
+    def __init__(self, *args: str, watch_stdin: bool = False, env: dict[str, str] | None = None):
         cmd = [sys.executable, "-m", "anyclaude_mlx", "--port", "0", *args]
         if watch_stdin:
             cmd.append("--watch-stdin")
-        self.proc = subprocess.Popen(cmd, cwd=MLX_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(cmd, cwd=MLX_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
         self.events: list[dict] = []
         self.stderr: list[str] = []
         self.port: int | None = None

@@ -2,10 +2,7 @@
 shapes of the models people run: Llama (KVCache), gpt-oss (RotatingKVCache + KVCache), Qwen3-Next
 (ArraysCache at layer 0, KVCache every 4th layer), DeepSeek-V3.2 (CacheList), MLA latents, Falcon-H1."""
 
-import json
 import os
-import shutil
-import tempfile
 import unittest
 
 from anyclaude_mlx.cache_manager import PrefixCacheManager, cache_budget
@@ -127,19 +124,11 @@ class EngineOnStandinTests(unittest.TestCase):
         self.assertEqual(e.generation_prompt_length({"enable_thinking": False}), 3 + 6)  # + <think> \n \n </think> \n \n
 
     def test_trust_remote_code_reaches_the_tokenizer(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "needs-remote-code")
-            shutil.copytree(model_dir("llama"), path)
-            with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
-                config = json.load(f)
-            config["standin_tokenizer_needs_remote_code"] = True
-            with open(os.path.join(path, "config.json"), "w", encoding="utf-8") as f:
-                json.dump(config, f)
-            with self.assertRaisesRegex(ValueError, "trust_remote_code"):
-                ENV.engine_mlx.MLXEngine(path).load(lambda p: None)
-            info = ENV.engine_mlx.MLXEngine(path, trust_remote_code=True).load(lambda p: None)
-            self.assertEqual(info.id, "needs-remote-code")
-
+        path = model_dir("remote_code_tokenizer")
+        with self.assertRaisesRegex(ValueError, r'runs code from the model repository; if you trust it, add "serverArgs": \["--trust-remote-code"\]'):
+            ENV.engine_mlx.MLXEngine(path).load(lambda p: None)
+        info = ENV.engine_mlx.MLXEngine(path, trust_remote_code=True).load(lambda p: None)
+        self.assertEqual(info.id, "remote_code_tokenizer")
 
 if __name__ == "__main__":
     unittest.main()

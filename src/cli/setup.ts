@@ -5,21 +5,29 @@ import { join } from "node:path";
 import { defineCommand } from "citty";
 import { spawnInherit } from "../runtime/spawn.ts";
 import { writeRequirements } from "../supervisor/embedded-server.ts";
+import { findPython } from "./find-python.ts";
 import { createLogger } from "./logger.ts";
 
 const setupMlx = defineCommand({
   meta: { name: "mlx", description: "Create ~/.anyclaude/venv and install the pinned mlx-lm into it" },
-  args: { python: { type: "string", description: "Python ≥ 3.10 to create the venv with", default: "python3" } },
+  args: { python: { type: "string", description: "Python ≥ 3.10 to create the venv with (default: the newest found, Homebrew's and uv's included)" } },
   async run({ args }) {
     const logger = createLogger();
     if (process.platform !== "darwin" || process.arch !== "arm64") logger.warn("MLX runs only on Apple Silicon; the install will likely fail here");
-    const base = join(process.env.HOME ?? homedir(), ".anyclaude");
+    const home = process.env.HOME ?? homedir();
+    const found = findPython({ explicit: args.python, home, env: process.env });
+    if (!found.ok) {
+      logger.error(found.message);
+      process.exit(1);
+    }
+    logger.info(`using Python ${found.version.join(".")} at ${found.python}`);
+    const base = join(home, ".anyclaude");
     const venv = join(base, "venv");
     mkdirSync(base, { recursive: true, mode: 0o700 });
     const requirements = writeRequirements(join(base, "mlx-requirements.txt"));
     const python = join(venv, "bin", "python");
     const steps = [
-      [args.python, "-m", "venv", venv],
+      [found.python, "-m", "venv", venv],
       [python, "-m", "pip", "install", "--upgrade", "pip"],
       [python, "-m", "pip", "install", "-r", requirements],
     ];
