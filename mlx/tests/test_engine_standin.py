@@ -123,6 +123,18 @@ class EngineOnStandinTests(unittest.TestCase):
         self.assertEqual(info.generation_prompt_tokens, 3)  # <|im_start|> assistant \n
         self.assertEqual(e.generation_prompt_length({"enable_thinking": False}), 3 + 6)  # + <think> \n \n </think> \n \n
 
+    def test_system_boundary_ends_where_the_users_text_starts(self):
+        e, _ = engine("qwen3_next")
+        worker = Worker(e, lambda e, i: PrefixCacheManager(e.new_cache))
+        self.assertTrue(worker.load_model())
+        system = {"role": "system", "content": "You are a coding agent."}
+        tools = [{"type": "function", "function": {"name": "Bash", "description": "Run a command", "parameters": {"type": "object"}}}]
+        job = Job(messages=[system, {"role": "user", "content": "anyclaude-probe is not a word"}], tools=tools, max_tokens=4)
+        from mlx_lm.standin_model import render_qwen3  # the stand-in's template, as text
+
+        text = render_qwen3([system], tools, False, True)
+        self.assertEqual(worker.system_boundary(job), len(e.tokenizer.encode(text + "<|im_start|>user\n")))
+
     def test_trust_remote_code_reaches_the_tokenizer(self):
         path = model_dir("remote_code_tokenizer")
         with self.assertRaisesRegex(ValueError, r'runs code from the model repository; if you trust it, add "serverArgs": \["--trust-remote-code"\]'):

@@ -136,6 +136,16 @@ class SlowPrefillTests(ReadyServer):
         self.assertEqual(read_json(r)["choices"][0]["message"]["content"], "Hello there!")
 
 
+class FastChunkPrefillTests(ReadyServer):
+    # 512-token chunks of ~0.6 s: progress events come faster than the keep-alive interval.
+    args = ("--fake-prefill-delay", "0.0012", "--min-reuse", "100000")
+
+    def test_keepalives_flow_between_fast_chunks_so_a_client_that_left_is_noticed(self):
+        _, r = self.server.post({"messages": [{"role": "user", "content": "word " * 1500}], "max_tokens": 3, "stream": True})
+        _, comments = sse_events(r)
+        self.assertTrue(any(c.startswith(": keepalive ") for c in comments), comments)
+
+
 class LifecycleTests(unittest.TestCase):
     def start(self, *args, **kwargs) -> ServerProcess:
         s = ServerProcess(*args, **kwargs)
