@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 import os
 from typing import Any, Callable, Iterator, Optional
 
@@ -22,6 +23,7 @@ from mlx_lm.sample_utils import make_sampler
 
 from .engine import Cancelled, GeneratedToken, ModelInfo, Sampling
 
+log = logging.getLogger("anyclaude_mlx")
 PREFILL_STEP = 2048
 # Caches whose trim() drops exactly the last n tokens of every head. Sliding windows
 # (RotatingKVCache), recurrent state (ArraysCache), CacheList and anything unknown are restored
@@ -115,7 +117,15 @@ def _normalise(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _device_info() -> dict[str, Any]:
-    return dict(mx.device_info() if hasattr(mx, "device_info") else mx.metal.device_info())
+    try:
+        return dict(mx.device_info() if hasattr(mx, "device_info") else mx.metal.device_info())
+    except Exception:  # no Metal device figures: memory is unknown, not zero
+        return {}
+
+
+def _active_memory() -> int:
+    get = getattr(mx, "get_active_memory", None) or getattr(mx.metal, "get_active_memory")
+    return int(get())
 
 
 def kv_headroom(working_set: int, in_use: int, reserve: int = MEMORY_RESERVE) -> Optional[int]:
@@ -160,13 +170,17 @@ class MLXEngine:
         self._counting = _CountingModel(self.model)
         info = _device_info()
         working_set = int(info.get("max_recommended_working_set_size", 0) or 0)
-        if working_set and mx.metal.is_available():
-            mx.set_wired_limit(working_set)  # as mlx_lm.server does: keep the weights from being paged out
+        if working_set:
+            # As mlx_lm.server does: keep large weights from being paged out between requests.
+            try:
+                mx.set_wired_limit(working_set)
+            except Exception as e:
+                log.warning("could not set the wired limit to %d bytes: %s", working_set, e)
         progress(0.8)
         bytes_per_token, fixed = self._measure_cache()
         mx.clear_cache()
         progress(1.0)
-        in_use = int(mx.get_active_memory())
+        in_use = _active_memory()
         text_config = config.get("text_config", config)
         template = self.tokenizer.chat_template or ""
         config_json = os.path.join(self.path, "config.json")

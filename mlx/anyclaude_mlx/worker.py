@@ -171,16 +171,17 @@ class Worker(threading.Thread):
             # Refused instead of crashing the process: a Metal OOM aborts.
             job.events.put(("error", 400, refusal))
             return
-        if info.max_kv_bytes and info.bytes_per_token:
-            fits = (info.max_kv_bytes - info.kv_fixed_bytes) // info.bytes_per_token
-            max_tokens = min(max_tokens, fits - n)
-            # Stored entries and this request's cache share the headroom.
-            cache_manager.reserve(info.kv_fixed_bytes + (n + min(max_tokens, GENERATION_RESERVE)) * info.bytes_per_token)
         should_stop = lambda: job.cancel.is_set() or self.stopping.is_set()  # noqa: E731
         boundary = self.system_boundary(job)
         header = self.generation_prompt_length(job.template_kwargs)
         acquired = cache_manager.acquire(prompt, info.identity)
         cache = acquired.cache
+        if info.max_kv_bytes and info.bytes_per_token:
+            fits = (info.max_kv_bytes - info.kv_fixed_bytes) // info.bytes_per_token
+            max_tokens = min(max_tokens, fits - n)
+            # Stored entries and this request's cache share the headroom (reserved after taking
+            # the entry this request continues, so making room never evicts it).
+            cache_manager.reserve(info.kv_fixed_bytes + (n + min(max_tokens, GENERATION_RESERVE)) * info.bytes_per_token)
         job.events.put(("start", n))
         generated: list[int] = []
         try:

@@ -101,6 +101,31 @@ class CacheManagerTests(unittest.TestCase):
         self.assertLessEqual(mgr.nbytes(), 100)
         self.assertEqual(len(mgr.entries()), 1)
 
+    def test_entries_and_the_running_request_share_memory(self):
+        # 10 bytes per token; 200 bytes of headroom, of which the entries may keep 150.
+        mgr = PrefixCacheManager(lambda: FakeCache(Counters(), 10), max_entries=8, budget_bytes=150, min_reuse=1, memory_bytes=200)
+        mgr.store(list(range(5)), filled(range(5)), "checkpoint", ID)  # 50 bytes
+        mgr.store(list(range(10, 15)), filled(range(10, 15)), "turn", ID)  # 50 bytes
+        mgr.reserve(120)  # a request needing 120 bytes leaves 80 for entries: the turn goes first
+        self.assertEqual([e.kind for e in mgr.entries()], ["checkpoint"])
+        self.assertTrue(mgr.store(list(range(20, 24)), filled(range(20, 24)), "checkpoint", ID))  # 40 more: the older goes
+        self.assertEqual([e.tokens for e in mgr.entries()], [list(range(20, 24))])
+        mgr.reserve(200)  # nothing left beside the request
+        self.assertEqual(mgr.entries(), [])
+        self.assertFalse(mgr.store([1, 2], filled([1, 2]), "checkpoint", ID))
+        mgr.reserve(0)
+        self.assertTrue(mgr.store([1, 2], filled([1, 2]), "checkpoint", ID))
+
+    def test_a_cancelled_prefix_outlives_older_checkpoints(self):
+        mgr = PrefixCacheManager(lambda: FakeCache(Counters(), 10, False), max_entries=2, min_reuse=1)
+        mgr.store([1, 2, 3], filled([1, 2, 3], trimmable=False), "checkpoint", ID)
+        mgr.store([7, 8, 9], filled([7, 8, 9], trimmable=False), "checkpoint", ID)
+        self.assertTrue(mgr.store([1, 2, 3, 4, 5], filled([1, 2, 3, 4, 5], trimmable=False), "prefix", ID))
+        self.assertEqual(sorted(e.kind for e in mgr.entries()), ["checkpoint", "prefix"])
+        got = mgr.acquire([1, 2, 3, 4, 5, 6], ID)
+        self.assertEqual((got.kind, got.reused), ("prefix", 5))
+        self.assertNotIn("prefix", [e.kind for e in mgr.entries()])  # moved, not copied
+
     def test_disabled(self):
         mgr = PrefixCacheManager(lambda: FakeCache(Counters(), 10), max_entries=0)
         self.assertFalse(mgr.store([1, 2, 3], filled([1, 2, 3]), "turn", ID))
