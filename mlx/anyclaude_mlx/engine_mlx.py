@@ -123,9 +123,12 @@ def _device_info() -> dict[str, Any]:
         return {}
 
 
-def _active_memory() -> int:
-    get = getattr(mx, "get_active_memory", None) or getattr(mx.metal, "get_active_memory")
-    return int(get())
+def _active_memory() -> Optional[int]:
+    try:
+        get = getattr(mx, "get_active_memory", None) or mx.metal.get_active_memory
+        return int(get())
+    except Exception:
+        return None
 
 
 def kv_headroom(working_set: int, in_use: int, reserve: int = MEMORY_RESERVE) -> Optional[int]:
@@ -181,6 +184,7 @@ class MLXEngine:
         mx.clear_cache()
         progress(1.0)
         in_use = _active_memory()
+        headroom = kv_headroom(working_set, in_use) if in_use is not None else None
         text_config = config.get("text_config", config)
         template = self.tokenizer.chat_template or ""
         config_json = os.path.join(self.path, "config.json")
@@ -193,9 +197,9 @@ class MLXEngine:
             generation_prompt_tokens=self.generation_prompt_length({}),
             chat_template=template,
             identity=hashlib.sha256(f"{os.path.abspath(self.path)}:{stamp}:{template}".encode()).hexdigest()[:16],
-            max_kv_bytes=kv_headroom(working_set, in_use),
+            max_kv_bytes=headroom,
             kv_fixed_bytes=fixed,
-            memory_note=f"the model uses {gib(in_use)} of the {gib(working_set)} this Mac lets the GPU use, {gib(MEMORY_RESERVE)} kept free",
+            memory_note=f"the model uses {gib(in_use or 0)} of the {gib(working_set)} this Mac lets the GPU use, {gib(MEMORY_RESERVE)} kept free",
         )
 
     def _measure_cache(self) -> tuple[int, int]:
