@@ -159,6 +159,7 @@ def main(argv: list[str]) -> int:
     state.set("draining")
     worker.stop()  # cancels the running job between chunks/tokens; open streams end with an error event
     worker.join(timeout=5)
+    state.wait_idle(timeout=5)
     server.shutdown()
     return 0
 

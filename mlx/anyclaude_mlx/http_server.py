@@ -33,6 +33,23 @@ class ServerState:
         self.context_window: Optional[int] = None
         self.worker: Optional[Worker] = None
         self.on_change: Callable[[dict], None] = lambda event: None
+        # Requests still writing: shutdown waits for them so an open stream gets its last event
+        # before the process exits (handler threads are daemons and would die mid-write).
+        self._open = 0
+        self._idle = threading.Condition()
+
+    def request_started(self) -> None:
+        with self._idle:
+            self._open += 1
+
+    def request_finished(self) -> None:
+        with self._idle:
+            self._open -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._open == 0, timeout)
 
     def set(self, state: str, **extra: Any) -> None:
         self.state = state
@@ -126,6 +143,7 @@ class Handler(BaseHTTPRequestHandler):
             self._error(400, f"bad request: {e}")
             return
         self.state.worker.submit(job)
+        self.state.request_started()
         try:
             first = self._next_event(job, timeout=None)
             if first[0] == "error":
@@ -141,6 +159,8 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             job.cancel.set()  # the client went away: stop prefilling or decoding
             log.info("client disconnected; request cancelled")
+        finally:
+            self.state.request_finished()
 
     def _next_event(self, job: Job, timeout: Optional[float]) -> tuple:
         return job.events.get(timeout=timeout)
