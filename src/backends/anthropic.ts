@@ -3,10 +3,10 @@
 // can be forwarded is decided here, not in the server.
 import type { ConsolaInstance } from "consola";
 import { type AnthropicEvent, type Message, type MessagesRequest, toWire } from "../protocol/anthropic.ts";
-import { AnthropicError, mapUpstreamError } from "../translate/errors.ts";
+import { AnthropicError, anthropicError, idleError, mapUpstreamError } from "../translate/errors.ts";
 import { messageToEvents } from "../translate/message-events.ts";
 import { prepareForNativeBackend, sanitizeForAnthropic } from "../translate/passthrough.ts";
-import { readSseData, StreamIdleError } from "./sse-reader.ts";
+import { DEFAULT_IDLE_TIMEOUT_MS, readSseData, StreamIdleError } from "./sse-reader.ts";
 import { describeServer } from "./describe.ts";
 import type { ServerEntry } from "./servers.ts";
 import type { Backend, BackendInfo, ClientRequest, SendOptions } from "./types.ts";
@@ -78,7 +78,7 @@ export class AnthropicBackend implements Backend {
       observe?.upstreamResponse();
     } catch (e) {
       if (signal.aborted) return;
-      throw new AnthropicError(500, "api_error", `${this.name} unreachable at ${this.url}: ${(e as Error).message}`);
+      throw anthropicError("api_error", `${this.name} unreachable at ${this.url}: ${(e as Error).message}`);
     }
     if (!response.ok) {
       const text = await response.text();
@@ -95,7 +95,7 @@ export class AnthropicBackend implements Backend {
     let committed = false;
     let ended = false;
     try {
-      for await (const data of readSseData(response.body!, this.opts.idleTimeoutMs ?? 300_000)) {
+      for await (const data of readSseData(response.body!, this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS)) {
         const event = JSON.parse(data) as AnthropicEvent;
         committed = true;
         yield event;
@@ -108,14 +108,14 @@ export class AnthropicBackend implements Backend {
       if (signal.aborted) return;
       const error =
         e instanceof StreamIdleError
-          ? new AnthropicError(529, "overloaded_error", `${this.name}: ${e.message}`)
-          : new AnthropicError(500, "api_error", `${this.name}: stream interrupted: ${(e as Error).message}`);
+          ? idleError(this.name, e.idleMs)
+          : anthropicError("api_error", `${this.name}: stream interrupted: ${(e as Error).message}`);
       if (!committed) throw error;
       yield { type: "error", error: error.body };
       return;
     }
     if (!ended && !signal.aborted) {
-      const error = new AnthropicError(500, "api_error", `${this.name}: stream ended before message_stop`);
+      const error = anthropicError("api_error", `${this.name}: stream ended before message_stop`);
       if (!committed) throw error;
       yield { type: "error", error: error.body };
     }

@@ -1,21 +1,24 @@
-// The one OpenAI-compatible backend: HTTP to the upstream, retries before the first byte, early
-// commit while the upstream is prefilling, and the stream translator in between.
+// The one OpenAI-compatible backend, as three parts: the transport (transport.ts: POST, retries,
+// Retry-After), the decoder (decode.ts: JSON or SSE → chunks), and here the translator loop with
+// the early commit that keeps Claude Code waiting patiently while the upstream prefills.
 import type { ConsolaInstance } from "consola";
-import * as v from "valibot";
 import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
-import { ChunkSchema } from "../protocol/openai.ts";
-import { AnthropicError, mapStreamError, mapUpstreamError } from "../translate/errors.ts";
+import type { ChatRequest } from "../protocol/openai.ts";
+import { countChatRequestTokens } from "../context/tokens.ts";
+import { AnthropicError, anthropicError, completeOverflow, idleError, PromptTooLongError } from "../translate/errors.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
 import { translateRequest } from "../translate/request.ts";
 import { makeSigner } from "../translate/signature.ts";
 import { StreamTranslator } from "../translate/stream.ts";
 import { makeToolIndex } from "../translate/tool-index.ts";
 import { estimateInputTokens } from "../translate/usage.ts";
+import { decode } from "./decode.ts";
 import type { ServerProfile } from "./profiles.ts";
 import { profileForModel } from "./profiles.ts";
 import { describeServer } from "./describe.ts";
 import { SERVERS } from "./servers.ts";
-import { readSseData, StreamIdleError } from "./sse-reader.ts";
+import { DEFAULT_IDLE_TIMEOUT_MS, StreamIdleError } from "./sse-reader.ts";
+import { describeError, post, type TransportOptions } from "./transport.ts";
 import type { Backend, BackendInfo, SendOptions } from "./types.ts";
 
 export interface OpenAICompatibleOptions {
@@ -23,7 +26,7 @@ export interface OpenAICompatibleOptions {
   baseUrl: string;
   apiKey?: string;
   logger: ConsolaInstance;
-  /** Commit (200 + message_start) when the upstream has not answered after this long (§7.7). */
+  /** Commit (200 + message_start) when the upstream has produced nothing after this long (§7.7). */
   commitAfterMs?: number;
   /** A stream that sends nothing for this long ends with overloaded_error. */
   idleTimeoutMs?: number;
@@ -34,28 +37,33 @@ export interface OpenAICompatibleOptions {
   sign?: (thinking: string) => string;
 }
 
-type Attempt = { ok: true; response: Response } | { ok: false; error: AnthropicError; clampMaxTokensTo?: number };
-
-/** vLLM: "maximum context length is M tokens. However, you requested T tokens (P in the messages, C in the completion)". */
-const COMPLETION_TOO_LONG = /maximum context length is (\d+) tokens.*?\((\d+) in the messages, (\d+) in the completion\)/s;
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-  });
+interface Exchange {
+  signal: AbortSignal;
+  observe: SendOptions["observe"];
+  contextWindow: number | undefined;
+}
 
 export class OpenAICompatibleBackend implements Backend {
   readonly name: string;
   private readonly url: string;
   private readonly ids: IdFactory;
   private readonly sign: (thinking: string) => string;
+  private readonly transport: TransportOptions;
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     this.name = opts.profile.name;
     this.url = opts.baseUrl.replace(/\/+$/, "");
     this.ids = opts.ids ?? randomId;
     this.sign = opts.sign ?? makeSigner();
+    this.transport = {
+      backend: this.name,
+      url: this.url,
+      headers: this.headers(),
+      logger: opts.logger,
+      idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      retries: opts.retries ?? 2,
+      retryBaseMs: opts.retryBaseMs ?? 250,
+    };
   }
 
   private headers(): Record<string, string> {
@@ -72,12 +80,11 @@ export class OpenAICompatibleBackend implements Backend {
     return describeServer({ name: this.name, baseUrl: this.url, server: SERVERS[this.opts.profile.name], headers: this.headers(), signal, ...(model ? { model } : {}) });
   }
 
-  async *send(req: MessagesRequest, { model, signal, observe }: SendOptions): AsyncGenerator<AnthropicEvent> {
+  async *send(req: MessagesRequest, { model, signal, observe, contextWindow }: SendOptions): AsyncGenerator<AnthropicEvent> {
     const translateProfile = profileForModel(this.opts.profile, model);
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
     for (const note of notes) this.opts.logger.debug(note);
     const body = JSON.stringify(request);
-    observe?.upstreamRequest(request);
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),
@@ -88,131 +95,75 @@ export class OpenAICompatibleBackend implements Backend {
       stopSequences: req.stop_sequences ?? undefined,
       note: (level, message) => this.opts.logger[level](message),
     });
-    // Failures before commit become HTTP errors; after it, one error event ends the stream.
-    const failure = (error: AnthropicError): AnthropicEvent[] => {
+    const events = this.exchange(request, body, translator, { signal, observe, contextWindow })[Symbol.asyncIterator]();
+    // The first event, or commit: whether the upstream is slow to send headers or sends only
+    // `:` pings while it prefills, Claude Code gets message_start and a ping after commitAfterMs.
+    const commitAfter = this.opts.commitAfterMs ?? 5000;
+    const first = events.next();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const early = await Promise.race([first, new Promise<"slow">((resolve) => (timer = setTimeout(() => resolve("slow"), commitAfter)))]);
+    clearTimeout(timer);
+    try {
+      if (early === "slow") {
+        this.opts.logger.debug(`upstream produced nothing for ${commitAfter} ms; committing the stream early`);
+        yield* translator.commit();
+        yield { type: "ping" };
+      }
+      for (let r = early === "slow" ? await first : early; !r.done; r = await events.next()) yield r.value;
+    } finally {
+      await events.return?.(undefined);
+    }
+  }
+
+  /** Transport → decode → translate. Failures before commit are thrown; after it, one error event. */
+  private async *exchange(request: ChatRequest, body: string, translator: StreamTranslator, x: Exchange): AsyncGenerator<AnthropicEvent> {
+    const failure = async (raw: AnthropicError): Promise<AnthropicEvent[]> => {
+      const error = await this.withNumbers(raw, request, x.contextWindow);
       if (!translator.committed) throw error;
       this.opts.logger.warn(`stream failed after commit: ${error.message}`);
       return translator.fail(error);
     };
 
-    const pending = this.post(body, signal).then(async (first) => {
+    x.observe?.upstreamRequest(request);
+    let attempt = await post(body, x.signal, this.transport);
+    if (!attempt.ok && attempt.roomForAnswer) {
       // The prompt fits but max_tokens does not: ask again once with what the window leaves (§6.9).
-      if (first.ok || !first.clampMaxTokensTo) return first;
-      this.opts.logger.debug(`max_tokens ${request.max_tokens} does not fit; retrying with ${first.clampMaxTokensTo}`);
-      request.max_tokens = first.clampMaxTokensTo;
-      observe?.upstreamRequest(request);
-      return this.post(JSON.stringify(request), signal);
-    });
-    const commitAfter = this.opts.commitAfterMs ?? 5000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const early = await Promise.race([
-      pending,
-      new Promise<"slow">((resolve) => (timer = setTimeout(() => resolve("slow"), commitAfter))),
-    ]);
-    clearTimeout(timer);
-    if (early === "slow") {
-      this.opts.logger.debug(`upstream silent for ${commitAfter} ms; committing the stream early`);
-      yield* translator.commit();
+      const clamped = { ...request, max_tokens: attempt.roomForAnswer };
+      this.opts.logger.debug(`max_tokens ${request.max_tokens} does not fit; retrying with ${clamped.max_tokens}`);
+      x.observe?.upstreamRequest(clamped);
+      attempt = await post(JSON.stringify(clamped), x.signal, this.transport);
     }
-    const attempt = early === "slow" ? await pending : early;
-    if (signal.aborted) return;
-    if (!attempt.ok) return yield* failure(attempt.error);
-    const response = attempt.response;
-    observe?.upstreamResponse();
+    if (x.signal.aborted) return;
+    if (!attempt.ok) return yield* await failure(attempt.error);
+    x.observe?.upstreamResponse();
 
     try {
-      // Trust the content type over what we asked for: some servers ignore `stream`.
-      const contentType = response.headers.get("content-type") ?? "";
-      const isSse = contentType.includes("text/event-stream") || (!contentType && request.stream);
-      if (!isSse) {
-        const text = await response.text();
-        const parsed = v.safeParse(ChunkSchema, safeJson(text));
-        if (!parsed.success) return yield* failure(new AnthropicError(502, "api_error", `${this.name}: unreadable response: ${text.slice(0, 200)}`));
-        if (parsed.output.error) return yield* failure(mapStreamError(parsed.output.error, this.name));
-        yield* translator.chunk(parsed.output);
-        yield* translator.end();
-        return;
-      }
-      if (!response.body) return yield* failure(new AnthropicError(502, "api_error", `${this.name}: empty response body`));
-      for await (const data of readSseData(response.body, this.opts.idleTimeoutMs ?? 300_000)) {
-        if (data.trim() === "[DONE]") break;
-        const json = safeJson(data);
-        const parsed = v.safeParse(ChunkSchema, json);
-        if (!parsed.success) {
-          return yield* failure(new AnthropicError(502, "api_error", `${this.name}: malformed stream chunk: ${data.slice(0, 200)}`));
+      for await (const item of decode(attempt.response, { backend: this.name, idleMs: this.transport.idleMs, streamRequested: request.stream })) {
+        if (item.kind === "error") return yield* await failure(item.error);
+        if (item.kind === "end") {
+          // No finish_reason and no [DONE]: the server stopped mid-answer. A cut answer must not look finished.
+          if (!item.complete && translator.finishReason === null)
+            return yield* await failure(anthropicError("api_error", `${this.name}: the stream ended before the model finished (no finish_reason, no [DONE]); the answer is incomplete`));
+          break;
         }
-        const chunk = parsed.output;
-        if (chunk.error) return yield* failure(mapStreamError(chunk.error, this.name));
-        if (chunk.choices?.[0]?.finish_reason === "error") return yield* failure(mapStreamError({ message: "upstream reported finish_reason error" }, this.name));
-        yield* translator.chunk(chunk);
+        yield* translator.chunk(item.chunk);
         if (translator.stopped) break; // leaving the loop cancels the upstream body
       }
       yield* translator.end();
     } catch (e) {
-      if (signal.aborted) return;
-      if (e instanceof AnthropicError) return yield* failure(e);
-      if (e instanceof StreamIdleError) return yield* failure(new AnthropicError(529, "overloaded_error", `${this.name}: ${e.message}`));
-      return yield* failure(new AnthropicError(500, "api_error", `${this.name}: stream interrupted: ${describeError(e)}`));
+      if (x.signal.aborted) return;
+      if (e instanceof AnthropicError) throw e; // already through failure()
+      if (e instanceof StreamIdleError) return yield* await failure(idleError(this.name, e.idleMs));
+      return yield* await failure(anthropicError("api_error", `${this.name}: stream interrupted: ${describeError(e)}`));
     }
   }
 
-  /** POST with retries before the first byte: connection errors, 429 and 503 only. */
-  private async post(body: string, signal: AbortSignal): Promise<Attempt> {
-    const retries = this.opts.retries ?? 2;
-    const baseMs = this.opts.retryBaseMs ?? 250;
-    for (let attempt = 0; ; attempt++) {
-      let error: AnthropicError;
-      let retryAfterMs = 0;
-      // The idle limit also bounds the wait for response headers; once they arrive the body
-      // reader takes over (readSseData). The local controller follows the client's signal.
-      const attemptAbort = new AbortController();
-      // Kept for the response's lifetime: a client disconnect must also stop the body.
-      signal.addEventListener("abort", () => attemptAbort.abort(), { once: true });
-      const idleMs = this.opts.idleTimeoutMs ?? 300_000;
-      let timedOut = false;
-      const headerTimer = setTimeout(() => {
-        timedOut = true;
-        attemptAbort.abort();
-      }, idleMs);
-      try {
-        const response = await fetch(`${this.url}/chat/completions`, { method: "POST", headers: this.headers(), body, signal: attemptAbort.signal }).finally(() => clearTimeout(headerTimer));
-        if (response.ok) return { ok: true, response };
-        const headers = Object.fromEntries(response.headers);
-        const text = await response.text().catch(() => "");
-        error = mapUpstreamError(response.status, text, this.name, headers);
-        const tooLong = response.status === 400 ? COMPLETION_TOO_LONG.exec(text) : null;
-        if (tooLong) {
-          const room = Number(tooLong[1]) - Number(tooLong[2]) - 1;
-          if (room > 0 && Number(tooLong[3]) > room) return { ok: false, error, clampMaxTokensTo: room };
-        }
-        if (response.status !== 429 && response.status !== 503) return { ok: false, error };
-        retryAfterMs = Number(headers["retry-after"]) * 1000 || 0;
-      } catch (e) {
-        if (signal.aborted) return { ok: false, error: new AnthropicError(500, "api_error", "client disconnected") };
-        if (timedOut) return { ok: false, error: new AnthropicError(504, "timeout_error", `${this.name} sent no response within ${Math.round(idleMs / 1000)} s`) };
-        error = new AnthropicError(500, "api_error", `${this.name} unreachable at ${this.url}: ${describeError(e)}`);
-      }
-      if (attempt >= retries || retryAfterMs > 10_000) return { ok: false, error };
-      const delay = Math.max(retryAfterMs, baseMs * 2 ** attempt);
-      this.opts.logger.debug(`retrying upstream in ${delay} ms: ${error.message}`);
-      await sleep(delay, signal);
-      if (signal.aborted) return { ok: false, error };
-    }
+  /** An overflow reported without its numbers gets ours: the prompt as we count it, the window we know. */
+  private async withNumbers(error: AnthropicError, request: ChatRequest, contextWindow: number | undefined): Promise<AnthropicError> {
+    if (!(error instanceof PromptTooLongError)) return error;
+    const o = error.overflow;
+    const needCount = o.tokens == null && (o.excess == null || (o.max ?? contextWindow) == null);
+    const promptTokens = needCount ? await countChatRequestTokens(request) : undefined;
+    return completeOverflow(error, { ...(promptTokens != null ? { promptTokens } : {}), ...(contextWindow ? { window: contextWindow } : {}) });
   }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function describeError(e: unknown): string {
-  if (e instanceof Error) {
-    const code = (e as { code?: string }).code;
-    return code ? `${code} (${e.message})` : e.message;
-  }
-  return String(e);
 }

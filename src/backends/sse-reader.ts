@@ -1,5 +1,11 @@
-// Reads an upstream text/event-stream body into `data` payloads (protocol.md §7.1): handles
-// CRLF, multi-line data, comments, and UTF-8 split across network chunks.
+// Reads an upstream text/event-stream body into messages with eventsource-parser (the WHATWG
+// algorithm: LF, CRLF and lone-CR line endings, bare field names, comments, BOM). What we add:
+// llama.cpp sends errors as an `error:` field instead of `data:` (a message whose event is
+// "error"), a last message without its blank line still counts, and the idle limit.
+import { createParser, type EventSourceParser, type ParseError } from "eventsource-parser";
+
+/** How long an upstream may stay silent (no headers, no bytes) before we give up on it. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 
 export class StreamIdleError extends Error {
   constructor(readonly idleMs: number) {
@@ -7,32 +13,64 @@ export class StreamIdleError extends Error {
   }
 }
 
-export async function* readSseData(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<string> {
+export interface SseMessage {
+  /** The `event:` name; "message" when absent. */
+  event: string;
+  data: string;
+}
+
+export async function* readSse(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<SseMessage> {
   // TextDecoderStream keeps a multi-byte character split across network chunks intact.
   const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
-  let buffer = "";
-  let data: string[] = [];
+  const parser = new SseLineParser();
   try {
     for (;;) {
       const { done, value } = await readWithIdleLimit<string>(reader, idleMs);
       if (done) break;
-      buffer += value;
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl).replace(/\r$/, "");
-        buffer = buffer.slice(nl + 1);
-        if (line === "") {
-          if (data.length) yield data.join("\n");
-          data = [];
-        } else if (line.startsWith("data:")) data.push(line.slice(line[5] === " " ? 6 : 5));
-        // ":" comments (keep-alives), event:, id:, retry: carry nothing we need.
-      }
+      yield* parser.feed(value!);
     }
-    const tail = buffer.replace(/\r$/, "");
-    if (tail.startsWith("data:")) data.push(tail.slice(tail[5] === " " ? 6 : 5));
-    if (data.length) yield data.join("\n");
+    yield* parser.end();
   } finally {
     reader.cancel().catch(() => {});
+  }
+}
+
+/** Only the data of each message (the Anthropic passthrough needs no more). */
+export async function* readSseData(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<string> {
+  for await (const m of readSse(body, idleMs)) yield m.data;
+}
+
+/** Incremental and synchronous: text in, the messages it completes out. */
+export class SseLineParser {
+  private readonly parser: EventSourceParser;
+  private out: SseMessage[] = [];
+
+  constructor() {
+    this.parser = createParser({
+      onEvent: (m) => this.out.push({ event: m.event || "message", data: m.data }),
+      // Unknown fields are ignored by the spec; llama.cpp's `error: {json}` is a message of its own.
+      onError: (e: ParseError) => {
+        if (e.type === "unknown-field" && e.field === "error" && e.value != null) this.out.push({ event: "error", data: e.value });
+      },
+    });
+  }
+
+  feed(text: string): SseMessage[] {
+    this.parser.feed(text);
+    return this.drain();
+  }
+
+  /** At EOF: a last line without its ending and a message without its blank line still count. */
+  end(): SseMessage[] {
+    this.parser.feed("\n\n");
+    this.parser.reset();
+    return this.drain();
+  }
+
+  private drain(): SseMessage[] {
+    const out = this.out;
+    this.out = [];
+    return out;
   }
 }
 

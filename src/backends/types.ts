@@ -27,6 +27,8 @@ export interface SendOptions {
   signal: AbortSignal;
   /** The request as the client sent it, for a backend that forwards it (Anthropic passthrough). */
   client?: ClientRequest;
+  /** The model's context window when known: the M of "prompt is too long: N tokens > M maximum". */
+  contextWindow?: number;
   /** Told what went upstream and when it answered (traces). */
   observe?: UpstreamObserver;
 }

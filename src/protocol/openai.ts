@@ -76,6 +76,18 @@ const deltaSchema = v.looseObject({
   content: v.optional(v.nullable(v.string())),
   reasoning_content: v.optional(v.nullable(v.string())),
   reasoning: v.optional(v.nullable(v.string())),
+  // OpenRouter: [{type: "reasoning.text", text} | {type: "reasoning.summary", summary} | {type: "reasoning.encrypted", data}]
+  reasoning_details: v.optional(
+    v.nullable(
+      v.array(
+        v.looseObject({
+          type: v.optional(v.nullable(v.string())),
+          text: v.optional(v.nullable(v.string())),
+          summary: v.optional(v.nullable(v.string())),
+        }),
+      ),
+    ),
+  ),
   tool_calls: v.optional(v.nullable(v.array(toolCallDeltaSchema))),
 });
 

@@ -1,7 +1,9 @@
 // Anthropic error envelopes for HTTP responses (protocol.md §3).
 import type { Context } from "hono";
 import type { ErrorType } from "../protocol/anthropic.ts";
-import { AnthropicError, STATUS_OF_TYPE } from "../translate/errors.ts";
+import { AnthropicError, anthropicError } from "../translate/errors.ts";
+
+export { anthropicError };
 
 /** Worth retrying later: rate limits and an overloaded (e.g. still loading) local server. */
 const RETRYABLE = new Set<ErrorType>(["rate_limit_error", "overloaded_error"]);
@@ -17,9 +19,6 @@ export function errorResponse(c: Context, error: AnthropicError): Response {
     error.status as 400,
   );
 }
-
-export const anthropicError = (type: ErrorType, message: string) =>
-  new AnthropicError(STATUS_OF_TYPE[type], type, message);
 
 /** Anything thrown that is not already an AnthropicError is a bug: report it without a stack trace. */
 export function asAnthropicError(e: unknown): AnthropicError {

@@ -1,6 +1,7 @@
 // Upstream failures → Anthropic errors (protocol.md §3, §6.9). Pure: callers hand in the status
-// and body text they saw.
+// and body text they saw. Every AnthropicError is built here, from the type → status table.
 import type { ErrorBody, ErrorType } from "../protocol/anthropic.ts";
+import { type Overflow, readOverflow } from "./overflow.ts";
 
 /** An error that already knows how Claude Code must see it. */
 export class AnthropicError extends Error {
@@ -17,6 +18,19 @@ export class AnthropicError extends Error {
   }
 }
 
+/**
+ * The upstream said the prompt does not fit. What it told us of the numbers travels with the
+ * error, so the backend can complete them (our own count, the known window) before answering.
+ */
+export class PromptTooLongError extends AnthropicError {
+  constructor(
+    readonly overflow: Overflow,
+    readonly upstreamMessage: string,
+  ) {
+    super(400, "invalid_request_error", promptTooLongMessage(overflow, upstreamMessage));
+  }
+}
+
 export const STATUS_OF_TYPE: Record<ErrorType, number> = {
   invalid_request_error: 400,
   authentication_error: 401,
@@ -29,6 +43,37 @@ export const STATUS_OF_TYPE: Record<ErrorType, number> = {
   timeout_error: 504,
   overloaded_error: 529,
 };
+
+/** The one constructor: the status always follows the type. */
+export function anthropicError(type: ErrorType, message: string, headers: Record<string, string> = {}): AnthropicError {
+  return new AnthropicError(STATUS_OF_TYPE[type] ?? 500, type, message, headers);
+}
+
+/** A stream (or the wait for headers) that went silent past the idle limit. */
+export const idleError = (backend: string, idleMs: number) =>
+  anthropicError("overloaded_error", `${backend}: upstream sent nothing for ${Math.round(idleMs / 1000)} s`);
+
+/** "prompt is too long: N tokens > M maximum" is the wording that makes Claude Code compact. */
+export function promptTooLongMessage(o: Overflow, upstreamMessage: string): string {
+  const tokens = o.tokens ?? (o.max != null && o.excess != null ? o.max + o.excess : undefined);
+  if (tokens != null && o.max != null) return `prompt is too long: ${tokens} tokens > ${o.max} maximum`;
+  // Numbers we do not have are never made up: say what the server said.
+  if (tokens != null) return `prompt is too long: ${tokens} tokens (${upstreamMessage})`;
+  return `prompt is too long (${upstreamMessage})`;
+}
+
+/**
+ * Fills what the server left out from what we know: the configured window, and our own token
+ * count. The server has said the prompt does not fit, so when our tokenizer counts fewer tokens
+ * than the window, the smallest count consistent with the refusal (window + 1) is reported.
+ */
+export function completeOverflow(e: PromptTooLongError, known: { promptTokens?: number; window?: number }): PromptTooLongError {
+  const max = e.overflow.max ?? known.window;
+  const counted = known.promptTokens != null && max != null ? Math.max(known.promptTokens, max + 1) : known.promptTokens;
+  const tokens = e.overflow.tokens ?? (max != null && e.overflow.excess != null ? max + e.overflow.excess : counted);
+  const done = { ...e.overflow, ...(max != null ? { max } : {}), ...(tokens != null ? { tokens } : {}) };
+  return new PromptTooLongError(done, e.upstreamMessage);
+}
 
 function typeForStatus(status: number): ErrorType {
   if (status === 401) return "authentication_error";
@@ -52,6 +97,7 @@ export function upstreamErrorMessage(bodyText: string): { message: string; field
     return { message: bodyText.trim().slice(0, 1000) || "(empty response body)", fields: {} };
   }
   const obj = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (typeof parsed === "string") return { message: parsed, fields: {} };
   const err = obj.error;
   if (typeof err === "string") return { message: err, fields: obj };
   if (typeof err === "object" && err !== null) {
@@ -65,25 +111,8 @@ export function upstreamErrorMessage(bodyText: string): { message: string; field
   return { message: bodyText.slice(0, 1000), fields: obj };
 }
 
-/** "prompt is too long: N tokens > M maximum" is the wording that makes Claude Code compact. */
-export function contextOverflow(message: string, fields: Record<string, unknown>): { tokens: number; max: number } | null {
-  if (typeof fields.n_prompt_tokens === "number" && typeof fields.n_ctx === "number")
-    return { tokens: fields.n_prompt_tokens, max: fields.n_ctx };
-  const patterns: [RegExp, (m: RegExpExecArray) => { tokens: number; max: number }][] = [
-    [/maximum context length is (\d+) tokens.*?(?:requested|resulted in) (\d+) tokens/is, (m) => ({ max: +m[1]!, tokens: +m[2]! })],
-    [/request \((\d+) tokens\) exceeds the available context size \((\d+) tokens\)/i, (m) => ({ tokens: +m[1]!, max: +m[2]! })],
-    [/prompt is too long: (\d+) tokens > (\d+)/i, (m) => ({ tokens: +m[1]!, max: +m[2]! })],
-    [/(\d+) tokens?.{0,40}exceeds?.{0,40}(?:context|window|limit).{0,20}?(\d+)/is, (m) => ({ tokens: +m[1]!, max: +m[2]! })],
-    [/context (?:length|window|size) (?:of |is )?(\d+).{0,60}?(\d+) tokens/is, (m) => ({ max: +m[1]!, tokens: +m[2]! })],
-  ];
-  for (const [re, f] of patterns) {
-    const m = re.exec(message);
-    if (m) return f(m);
-  }
-  if (fields.code === "context_length_exceeded" || /context[_ ]length[_ ]exceeded|too many tokens/i.test(message))
-    return { tokens: 0, max: 0 };
-  return null;
-}
+/** Statuses under which servers report a prompt that does not fit (llama.cpp's batch error is a 500). */
+const OVERFLOW_STATUSES = new Set([0, 400, 413, 422, 500]);
 
 export function mapUpstreamError(
   status: number,
@@ -94,18 +123,12 @@ export function mapUpstreamError(
   const { message, fields } = upstreamErrorMessage(bodyText);
   const keep: Record<string, string> = {};
   for (const h of ["retry-after", "retry-after-ms"]) if (headers[h]) keep[h] = headers[h];
-  const overflow = contextOverflow(message, fields);
-  if (overflow && (status === 400 || status === 413 || status === 422 || status === 500 || status === 0)) {
-    const text = overflow.max
-      ? `prompt is too long: ${overflow.tokens} tokens > ${overflow.max} maximum`
-      : `prompt is too long: ${message}`;
-    return new AnthropicError(400, "invalid_request_error", text);
-  }
-  const type = typeForStatus(status);
-  return new AnthropicError(STATUS_OF_TYPE[type], type, `${backend}: ${message}`, keep);
+  const overflow = OVERFLOW_STATUSES.has(status) || status === 404 ? readOverflow(message, fields) : null;
+  if (overflow) return new PromptTooLongError(overflow, `${backend}: ${message}`);
+  return anthropicError(typeForStatus(status), `${backend}: ${message}`, keep);
 }
 
-/** Mid-stream `{"error":…}` chunks carry a code instead of an HTTP status. */
+/** Mid-stream errors (`{"error":…}` chunks, `event: error`, llama.cpp's `error:` lines) carry a code instead of an HTTP status. */
 export function mapStreamError(error: unknown, backend: string): AnthropicError {
   const body = JSON.stringify({ error });
   const e = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
@@ -114,4 +137,17 @@ export function mapStreamError(error: unknown, backend: string): AnthropicError 
   let status = Number.isFinite(code) && code >= 400 ? code : 500;
   if (/overload|rate/i.test(String(meta.error_type ?? e.type ?? ""))) status = 503;
   return mapUpstreamError(status, body, backend);
+}
+
+/**
+ * The prompt fits but prompt + max_tokens does not (every vLLM wording): the room left for the
+ * answer, to ask again once with it. Null when this is not that error.
+ */
+export function roomForAnswer(status: number, bodyText: string): number | null {
+  if (status !== 400) return null;
+  const { message } = upstreamErrorMessage(bodyText);
+  const o = readOverflow(message, {});
+  if (!o || o.max == null || o.prompt == null || o.prompt >= o.max) return null;
+  const room = o.max - o.prompt - 1; // one token of slack: "at least P input tokens" may undercount
+  return room > 0 && (o.completion == null || o.completion > room) ? room : null;
 }

@@ -1,7 +1,7 @@
 // Folds a stream of Anthropic events into one Message: how non-streaming requests are answered,
 // so both kinds of request share a single code path.
 import type { AnthropicEvent, Message, ResponseBlock } from "../protocol/anthropic.ts";
-import { AnthropicError, STATUS_OF_TYPE } from "./errors.ts";
+import { anthropicError } from "./errors.ts";
 
 export class MessageFolder {
   private message: Message | null = null;
@@ -38,7 +38,7 @@ export class MessageFolder {
         break;
       }
       case "error":
-        throw new AnthropicError(STATUS_OF_TYPE[ev.error.type] ?? 500, ev.error.type, ev.error.message);
+        throw anthropicError(ev.error.type, ev.error.message);
       case "message_stop":
       case "ping":
         break;
@@ -47,12 +47,12 @@ export class MessageFolder {
 
   result(): Message {
     const m = this.need();
-    if (m.stop_reason === null) throw new AnthropicError(500, "api_error", "upstream stream ended before the message was complete");
+    if (m.stop_reason === null) throw anthropicError("api_error", "upstream stream ended before the message was complete");
     return m;
   }
 
   private need(): Message {
-    if (!this.message) throw new AnthropicError(500, "api_error", "stream event before message_start");
+    if (!this.message) throw anthropicError("api_error", "stream event before message_start");
     return this.message;
   }
 }

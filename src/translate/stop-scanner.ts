@@ -27,6 +27,11 @@ export class StopScanner {
     return buf.slice(0, buf.length - keep);
   }
 
+  /** Whether any stop sequence occurs in text (without consuming it). */
+  occursIn(text: string): boolean {
+    return this.stops.some((stop) => text.includes(stop));
+  }
+
   flush(): string {
     const out = this.matched === null ? this.held : "";
     this.held = "";

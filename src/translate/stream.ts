@@ -2,10 +2,11 @@
 // (protocol.md §7). Pure: every method returns the events to write, in order. Non-streaming
 // upstream responses go through the same machine as one big chunk, so both paths agree.
 import type { AnthropicEvent, ResponseBlock, StopReason, Usage } from "../protocol/anthropic.ts";
-import type { Chunk, ChatUsage, ToolCallDelta } from "../protocol/openai.ts";
-import { AnthropicError } from "./errors.ts";
+import type { Chunk, ChatUsage, ChunkDelta, ToolCallDelta } from "../protocol/openai.ts";
+import { type AnthropicError, anthropicError } from "./errors.ts";
 import type { IdFactory } from "./ids.ts";
 import { StopScanner } from "./stop-scanner.ts";
+import { isCompleteJson, ToolCallKeys } from "./tool-call-keys.ts";
 import { ThinkSplitter } from "./think-splitter.ts";
 import { cutOffNote, repairToolArguments } from "./tool-args.ts";
 import { anthropicUsage, estimateOutputTokens } from "./usage.ts";
@@ -53,8 +54,10 @@ export class StreamTranslator {
   private open: { kind: OpenKind; index: number; thinking?: string } | null = null;
   private calls = new Map<string, PendingCall>();
   private callOrder: string[] = [];
-  private lastKey: string | undefined;
-  private keyCounter = 0;
+  private keys = new ToolCallKeys(
+    (key) => this.calls.get(key),
+    (key) => (this.calls.get(key)!.done = true),
+  );
   private finish: string | null = null;
   private upstreamStop: string | number | null = null;
   private usage: Usage | null = null;
@@ -68,14 +71,20 @@ export class StreamTranslator {
 
   constructor(private readonly ctx: StreamContext) {
     this.messageId = ctx.ids("msg");
-    this.think = ctx.inlineThink ? new ThinkSplitter(ctx.thinkPreopened) : null;
     this.stops = ctx.stopSequences?.length ? new StopScanner(ctx.stopSequences) : null;
+    const stops = this.stops;
+    this.think = ctx.inlineThink ? new ThinkSplitter(ctx.thinkPreopened, stops ? (held) => stops.occursIn(held) : undefined) : null;
   }
 
   /** message_start, once. Called early when the upstream is slow to answer (§7.7). */
   commit(): AnthropicEvent[] {
     this.ensureCommitted();
     return this.drain();
+  }
+
+  /** The upstream's finish_reason, once it sent one. */
+  get finishReason(): string | null {
+    return this.finish;
   }
 
   /** A stop sequence matched: the caller stops reading the upstream and calls end(). */
@@ -91,8 +100,11 @@ export class StreamTranslator {
     if (choice) {
       const delta = choice.delta ?? choice.message;
       if (delta) {
-        const reasoning = delta.reasoning_content ?? delta.reasoning;
-        if (reasoning) this.onReasoning(reasoning);
+        const reasoning = delta.reasoning_content ?? delta.reasoning ?? reasoningDetailsText(delta.reasoning_details);
+        if (reasoning) {
+          this.settleThink(); // the server separates reasoning itself: content is the answer
+          this.onReasoning(reasoning);
+        }
         if (delta.content) this.onText(delta.content);
         for (const call of delta.tool_calls ?? []) this.onToolDelta(call);
       }
@@ -117,7 +129,7 @@ export class StreamTranslator {
     if (this.cutCalls.length) {
       const notes = this.cutCalls.map(cutOffNote).join("\n");
       if (this.nextIndex === 0) {
-        const error = new AnthropicError(502, "api_error", notes);
+        const error = anthropicError("api_error", notes);
         if (this.committed) return this.fail(error);
         this.finished = true;
         throw error;
@@ -171,6 +183,8 @@ export class StreamTranslator {
 
   private onText(text: string, fromSplitter = false): void {
     if (this.think && !fromSplitter) {
+      // The upstream is answering: commit now, even while the splitter holds undecided content.
+      this.ensureCommitted();
       for (const p of this.think.feed(text)) p.kind === "reasoning" ? this.onReasoning(p.text) : this.onText(p.text, true);
       return;
     }
@@ -197,18 +211,10 @@ export class StreamTranslator {
   }
 
   private onToolDelta(d: ToolCallDelta): void {
+    this.settleThink();
     const upId = d.id == null || d.id === "" ? undefined : String(d.id);
-    let key: string;
-    if (d.index != null) key = `i${d.index}`;
-    else if (upId && ![...this.calls.values()].some((c) => c.upId === upId)) key = `n${this.keyCounter++}`;
-    else key = this.lastKey ?? `n${this.keyCounter++}`;
+    const key = this.keys.keyFor(d.index ?? undefined, upId, d.function?.name ?? undefined);
     let call = this.calls.get(key);
-    // Several calls on one index with different ids (seen on some servers): a new id starts a new call.
-    if (call && upId && call.upId && upId !== call.upId && call.name) {
-      call.done = true;
-      key = `${key}#${this.keyCounter++}`;
-      call = undefined;
-    }
     if (call?.emitted) {
       this.ctx.note("warn", `ignored a late fragment for tool call ${call.name}`);
       return;
@@ -234,9 +240,12 @@ export class StreamTranslator {
       const earlier = this.calls.get(k)!;
       if (!earlier.done && isCompleteJson(earlier.args)) earlier.done = true;
     }
-    this.lastKey = key;
     this.heldWhitespace = "";
     this.flushCalls();
+  }
+
+  private settleThink(): void {
+    if (this.think) for (const p of this.think.settle()) this.onText(p.text, true);
   }
 
   private completePendingCalls(): void {
@@ -346,11 +355,9 @@ export class StreamTranslator {
   }
 }
 
-function isCompleteJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
+/** OpenRouter's reasoning_details: readable text and summaries; encrypted entries carry nothing to show. */
+function reasoningDetailsText(details: ChunkDelta["reasoning_details"]): string | undefined {
+  if (!details?.length) return undefined;
+  const text = details.map((d) => (d.type === "reasoning.encrypted" ? "" : (d.text ?? d.summary ?? ""))).join("");
+  return text || undefined;
 }

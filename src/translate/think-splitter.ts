@@ -1,16 +1,26 @@
 // Splits inline <think>…</think> reasoning out of streamed content (protocol.md §7.5). Pure and
 // incremental: a suffix that could be the start of a tag is held back until the next chunk.
+//
+// Templates that open <think> in the prompt (Qwen3 thinking models, llama.cpp with
+// --reasoning-format none) make the output start inside the reasoning: only </think> appears.
+// Content that does not start with <think> is therefore held, undecided, until </think> shows
+// (it was reasoning) or the stream says otherwise: its end, a tool call, or a reasoning field
+// (`settle`). Reasoning must never leak into the answer, whatever the chunking.
 
 export type Piece = { kind: "reasoning" | "text"; text: string };
-type State = "before" | "inside" | "after";
+type State = "before" | "undecided" | "inside" | "after";
 
 export class ThinkSplitter {
   private state: State;
   private held = "";
+  /** In "undecided", where the search for the closing tag resumes. */
+  private scanned = 0;
   private stripNewline = false;
 
   constructor(
     startInside = false,
+    /** Held content that this accepts is the answer (a stop sequence in it): release it as text. */
+    private readonly isAnswer: (held: string) => boolean = () => false,
     private readonly open = "<think>",
     private readonly close = "</think>",
   ) {
@@ -34,8 +44,8 @@ export class ThinkSplitter {
       }
       if (this.state === "before") {
         const trimmed = s.trimStart();
-        if (!trimmed) {
-          this.held = s; // only whitespace so far: undecided
+        if (!trimmed || this.open.startsWith(trimmed)) {
+          this.held = s; // only whitespace, or could still become <think>: undecided
           break;
         }
         if (trimmed.startsWith(this.open)) {
@@ -43,12 +53,22 @@ export class ThinkSplitter {
           s = trimmed.slice(this.open.length);
           continue;
         }
-        if (this.open.startsWith(trimmed)) {
-          this.held = s; // could still become <think>
+        this.state = "undecided";
+        this.scanned = 0;
+        continue;
+      }
+      if (this.state === "undecided") {
+        const end = s.indexOf(this.close, this.scanned);
+        if (end < 0) {
+          if (this.isAnswer(s)) {
+            this.state = "after";
+            continue;
+          }
+          this.held = s;
+          this.scanned = Math.max(0, s.length - this.close.length + 1);
           break;
         }
-        // A pre-opened template emits only </think>: everything before it is reasoning.
-        this.state = s.includes(this.close) ? "inside" : "after";
+        this.state = "inside"; // it was reasoning all along
         continue;
       }
       // inside
@@ -67,6 +87,16 @@ export class ThinkSplitter {
       break;
     }
     return out;
+  }
+
+  /** The stream showed the content is the answer (a tool call, a separate reasoning field): release what is held as text. */
+  settle(): Piece[] {
+    if (this.state !== "before" && this.state !== "undecided") return [];
+    const rest = this.held;
+    this.held = "";
+    this.state = "after";
+    this.stripNewline = false;
+    return rest ? [{ kind: "text", text: rest }] : [];
   }
 
   flush(): Piece[] {

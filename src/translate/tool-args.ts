@@ -187,6 +187,8 @@ function extractJsonText(raw: string): string {
   let s = raw.trim();
   const fence = /```[A-Za-z]*\s*([\s\S]*?)(?:```|$)/.exec(s);
   if (fence) s = fence[1]!.trim();
+  // The opening brace was lost (`"command": "ls"}`): a quoted key and a colon start the text.
+  if (/^(["'])[^"'\n]+\1\s*:/.test(s)) return `{${s}`;
   if (!/^[{["']/.test(s)) {
     const start = s.indexOf("{");
     if (start > 0) s = s.slice(start);

@@ -115,8 +115,29 @@ describe("fault matrix", () => {
     expect(r500.headers.get("x-should-retry")).toBe("false");
   });
 
-  test("EOF without [DONE] or finish_reason still ends the message", async () => {
-    fault = { kind: "sse", frames: [chunk({ role: "assistant", content: "" }), text("complete answer")] };
+  test("Retry-After as an HTTP date: a far one is not waited out, and reaches the client", async () => {
+    const later = new Date(Date.now() + 3600_000).toUTCString();
+    fault = { kind: "json", status: 429, body: { error: { message: "slow down" } }, headers: { "retry-after": later } };
+    const before = upstream.requests.length;
+    const res = await post(false);
+    fault = null;
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe(later);
+    expect(upstream.requests.length - before).toBe(1); // an hour is the client's to wait, not ours
+  });
+
+  test("EOF without [DONE] or finish_reason is an error: a cut answer must not look finished", async () => {
+    fault = { kind: "sse", frames: [chunk({ role: "assistant", content: "" }), text("an answer that was cut")] };
+    const streamed = await outcome(await post(true));
+    const folded = await outcome(await post(false));
+    fault = null;
+    expect(streamed).toMatchObject({ status: 200, inStream: true, errorType: "api_error" });
+    expect(streamed.message).toMatch(/ended before the model finished/);
+    expect(folded).toMatchObject({ status: 500, errorType: "api_error" });
+  });
+
+  test("EOF after finish_reason but without [DONE] ends the message cleanly", async () => {
+    fault = { kind: "sse", frames: [chunk({ role: "assistant", content: "" }), text("whole"), finish("stop")] };
     const got = await outcome(await post(true));
     fault = null;
     expect(got).toMatchObject({ status: 200 });

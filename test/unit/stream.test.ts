@@ -136,6 +136,41 @@ describe("stream translator: tool calls", () => {
     ]);
   });
 
+  test("parallel calls that all reuse index 0, with empty ids on later fragments, keep their own arguments", async () => {
+    const m = await final([
+      c({ tool_calls: [{ index: 0, id: "call_a", type: "function", function: { name: "Bash", arguments: "" } }] }),
+      c({ tool_calls: [{ index: 0, id: "", function: { arguments: '{"command":' } }] }),
+      c({ tool_calls: [{ index: 0, id: "", function: { arguments: '"echo one"}' } }] }),
+      c({ tool_calls: [{ index: 0, id: "call_b", type: "function", function: { name: "Read", arguments: "" } }] }),
+      c({ tool_calls: [{ index: 0, id: "", function: { arguments: '{"file_path":"/tmp/two"}' } }] }),
+      c({}, "tool_calls"),
+    ]);
+    expect(m.content.map((b) => (b.type === "tool_use" ? [b.name, b.input] : b.type))).toEqual([
+      ["Bash", { command: "echo one" }],
+      ["Read", { file_path: "/tmp/two" }],
+    ]);
+  });
+
+  test("parallel calls on index 0 without ids: a new name after complete arguments starts a new call", async () => {
+    const m = await final([
+      call(0, undefined, "Bash", '{"command":"a"}'),
+      call(0, undefined, "Bash", '{"command":'),
+      call(0, undefined, undefined, '"b"}'),
+      c({}, "tool_calls"),
+    ]);
+    expect(m.content.map((b) => (b.type === "tool_use" ? b.input : b.type))).toEqual([{ command: "a" }, { command: "b" }]);
+  });
+
+  test("reasoning_details text is thinking; encrypted-only details add nothing", async () => {
+    const m = await final([
+      c({ reasoning_details: [{ type: "reasoning.text", text: "plan", format: "unknown", index: 0 }] }),
+      c({ reasoning_details: [{ type: "reasoning.encrypted", data: "gAAAAB...", format: "openai-responses-v1", index: 1 }] }),
+      c({ content: "done" }),
+      c({}, "stop"),
+    ]);
+    expect(m.content).toMatchObject([{ type: "thinking", thinking: "plan" }, { type: "text", text: "done" }]);
+  });
+
   test("interleaved fragments of parallel calls stay apart by index", async () => {
     const m = await final([
       call(0, "a", "Bash", '{"comm'),
@@ -306,7 +341,7 @@ describe("stream translator: finish and usage", () => {
 
 describe("stream translator: errors", () => {
   test("error after content closes the open block and ends with one error event", async () => {
-    const t = translator();
+    const t = translator({ inlineThink: false });
     const events = [...t.commit(), ...t.chunk(c({ content: "partial" })), ...t.fail(new AnthropicError(529, "overloaded_error", "Overloaded"))];
     assertGrammar(events);
     expect(events.slice(-2)).toEqual([

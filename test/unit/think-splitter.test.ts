@@ -27,6 +27,22 @@ describe("ThinkSplitter", () => {
   for (const [name, chunks, pre, reasoning, text] of cases) {
     test(name, () => expect(run(chunks, pre)).toEqual({ reasoning, text }));
   }
+  test("a pre-opened template's reasoning stays reasoning however </think> is chunked", () => {
+    const sample = "The user wants ls.\nI will answer.</think>\n\nHere it is.";
+    for (let i = 1; i < sample.length; i++)
+      for (let j = i; j < sample.length; j++)
+        expect(run([sample.slice(0, i), sample.slice(i, j), sample.slice(j)])).toEqual({ reasoning: "The user wants ls.\nI will answer.", text: "Here it is." });
+  });
+  test("content without any tag is the answer once the stream ends or settles", () => {
+    const s = new ThinkSplitter();
+    expect([...s.feed("Hello "), ...s.feed("world")]).toEqual([]); // undecided: held
+    expect(s.settle()).toEqual([{ kind: "text", text: "Hello world" }]);
+    expect(s.feed(" and </think> later")).toEqual([{ kind: "text", text: " and </think> later" }]);
+  });
+  test("a held answer containing a stop sequence is released as text", () => {
+    const s = new ThinkSplitter(false, (held) => held.includes("STOP"));
+    expect(s.feed("Answer STOP more")).toEqual([{ kind: "text", text: "Answer STOP more" }]);
+  });
   test("every split point of a sample gives the same result", () => {
     const sample = "<think>a<b>c</think>\nHello </think-not";
     for (let i = 1; i < sample.length; i++) {

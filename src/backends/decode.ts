@@ -1,0 +1,75 @@
+// One decoder for both answers a server may give: a JSON body or an SSE stream. Either way the
+// translator loop sees the same items, so JSON and SSE share one code path (protocol.md §7.1).
+import * as v from "valibot";
+import { type Chunk, ChunkSchema } from "../protocol/openai.ts";
+import { type AnthropicError, anthropicError, mapStreamError } from "../translate/errors.ts";
+import { readSse } from "./sse-reader.ts";
+
+export type Decoded =
+  | { kind: "chunk"; chunk: Chunk }
+  | { kind: "error"; error: AnthropicError }
+  /** The body ended. `complete`: a JSON body, or a stream that sent [DONE]. */
+  | { kind: "end"; complete: boolean };
+
+export interface DecodeOptions {
+  backend: string;
+  idleMs: number;
+  /** What we asked for: the answer when a server sends no content type. */
+  streamRequested: boolean;
+}
+
+export async function* decode(response: Response, opts: DecodeOptions): AsyncGenerator<Decoded> {
+  // Trust the content type over what we asked for: some servers ignore `stream`.
+  const contentType = response.headers.get("content-type") ?? "";
+  const isSse = contentType.includes("text/event-stream") || (!contentType && opts.streamRequested);
+  if (!isSse) {
+    const text = await response.text();
+    yield readPayload(text, opts.backend, "unreadable response");
+    yield { kind: "end", complete: true };
+    return;
+  }
+  if (!response.body) {
+    yield { kind: "error", error: anthropicError("api_error", `${opts.backend}: empty response body`) };
+    return;
+  }
+  for await (const message of readSse(response.body, opts.idleMs)) {
+    if (message.data.trim() === "[DONE]") {
+      yield { kind: "end", complete: true };
+      return;
+    }
+    if (message.event === "error") {
+      // `event: error` frames and llama.cpp's `error:` lines: the payload is the error itself or wraps it.
+      const json = safeJson(message.data);
+      const inner = typeof json === "object" && json !== null && "error" in json ? (json as { error: unknown }).error : (json ?? message.data);
+      yield { kind: "error", error: mapStreamError(inner, opts.backend) };
+      return;
+    }
+    const item = readPayload(message.data, opts.backend, "malformed stream chunk");
+    yield item;
+    if (item.kind === "error") return;
+  }
+  yield { kind: "end", complete: false };
+}
+
+/** One JSON payload: a chunk, or the error it carries (an `error` field, or `finish_reason: "error"`). */
+function readPayload(text: string, backend: string, what: string): Decoded {
+  const json = safeJson(text);
+  // vLLM before 0.10 streams its ErrorResponse as is: {"object":"error","message":…,"code":…}.
+  if (typeof json === "object" && json !== null && (json as { object?: unknown }).object === "error")
+    return { kind: "error", error: mapStreamError(json, backend) };
+  const parsed = v.safeParse(ChunkSchema, json);
+  if (!parsed.success) return { kind: "error", error: anthropicError("api_error", `${backend}: ${what}: ${text.slice(0, 200)}`) };
+  const chunk = parsed.output;
+  if (chunk.error != null) return { kind: "error", error: mapStreamError(chunk.error, backend) };
+  if (chunk.choices?.[0]?.finish_reason === "error")
+    return { kind: "error", error: mapStreamError({ message: "upstream reported finish_reason error" }, backend) };
+  return { kind: "chunk", chunk };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

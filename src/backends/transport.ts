@@ -1,0 +1,86 @@
+// HTTP to an OpenAI-compatible upstream: one POST with retries before the first byte
+// (connection errors, 429, 503), Retry-After in seconds or as an HTTP date, and a bound on the
+// wait for response headers. Knows nothing of chunks or events.
+import type { ConsolaInstance } from "consola";
+import { type AnthropicError, anthropicError, mapUpstreamError, roomForAnswer } from "../translate/errors.ts";
+
+export interface TransportOptions {
+  backend: string;
+  url: string;
+  headers: Record<string, string>;
+  logger: ConsolaInstance;
+  /** Bounds the wait for response headers; the body reader has its own idle limit. */
+  idleMs: number;
+  retries: number;
+  retryBaseMs: number;
+  /** For Retry-After dates; injectable for tests. */
+  now?: () => number;
+}
+
+export type Attempt =
+  | { ok: true; response: Response }
+  /** `roomForAnswer`: the prompt fits but max_tokens does not; this many tokens would. */
+  | { ok: false; error: AnthropicError; roomForAnswer?: number };
+
+/** Longest Retry-After we wait out ourselves; beyond it the client decides. */
+const MAX_RETRY_AFTER_MS = 10_000;
+
+export async function post(body: string, signal: AbortSignal, opts: TransportOptions): Promise<Attempt> {
+  for (let attempt = 0; ; attempt++) {
+    let error: AnthropicError;
+    let retryAfterMs = 0;
+    const attemptAbort = new AbortController();
+    // Kept for the response's lifetime: a client disconnect must also stop the body.
+    signal.addEventListener("abort", () => attemptAbort.abort(), { once: true });
+    let timedOut = false;
+    const headerTimer = setTimeout(() => {
+      timedOut = true;
+      attemptAbort.abort();
+    }, opts.idleMs);
+    try {
+      const response = await fetch(`${opts.url}/chat/completions`, { method: "POST", headers: opts.headers, body, signal: attemptAbort.signal }).finally(() =>
+        clearTimeout(headerTimer),
+      );
+      if (response.ok) return { ok: true, response };
+      const headers = Object.fromEntries(response.headers);
+      const text = await response.text().catch(() => "");
+      error = mapUpstreamError(response.status, text, opts.backend, headers);
+      const room = roomForAnswer(response.status, text);
+      if (room != null) return { ok: false, error, roomForAnswer: room };
+      if (response.status !== 429 && response.status !== 503) return { ok: false, error };
+      retryAfterMs = retryAfterToMs(headers["retry-after"], (opts.now ?? Date.now)()) ?? 0;
+    } catch (e) {
+      if (signal.aborted) return { ok: false, error: anthropicError("api_error", "client disconnected") };
+      if (timedOut) return { ok: false, error: anthropicError("timeout_error", `${opts.backend} sent no response within ${Math.round(opts.idleMs / 1000)} s`) };
+      error = anthropicError("api_error", `${opts.backend} unreachable at ${opts.url}: ${describeError(e)}`);
+    }
+    if (attempt >= opts.retries || retryAfterMs > MAX_RETRY_AFTER_MS) return { ok: false, error };
+    const delay = Math.max(retryAfterMs, opts.retryBaseMs * 2 ** attempt);
+    opts.logger.debug(`retrying upstream in ${delay} ms: ${error.message}`);
+    await sleep(delay, signal);
+    if (signal.aborted) return { ok: false, error };
+  }
+}
+
+/** Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3). Null when absent or unreadable. */
+export function retryAfterToMs(value: string | undefined, now: number): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+export function describeError(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as { code?: string }).code;
+    return code ? `${code} (${e.message})` : e.message;
+  }
+  return String(e);
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });

@@ -1,0 +1,78 @@
+// Reads "the prompt does not fit" out of every server's wording (old and current releases) with
+// whatever numbers it carries. Pure; the sources of each wording are named in test/fixtures/wire.
+
+export interface Overflow {
+  /** Tokens of the request as the server counted them (prompt, or prompt + completion). */
+  tokens?: number;
+  /** The context window. */
+  max?: number;
+  /** How far over the window the prompt is (Ollama says only this). */
+  excess?: number;
+  /** The prompt alone and the completion asked for, when the server tells them apart (vLLM). */
+  prompt?: number;
+  completion?: number;
+}
+
+type Reader = [RegExp, (m: RegExpExecArray) => Overflow];
+const n = (s: string | undefined) => Number(s);
+
+/** Total when the prompt fits (the answer is what overflows), else the prompt alone. */
+const split = (max: number, prompt: number, completion: number, total = prompt + completion): Overflow => ({
+  max,
+  prompt,
+  completion,
+  tokens: prompt >= max ? prompt : total,
+});
+
+const READERS: Reader[] = [
+  // vLLM ≥ 0.10: "maximum context length is M tokens. However, you requested C output tokens and your prompt contains (at least) P input tokens, for a total of (at least) T tokens"
+  [/maximum context length is (\d+) tokens\. However, you requested (\d+) output tokens and your prompt contains (?:at least )?(\d+) input tokens, for a total of (?:at least )?(\d+) tokens/i,
+    (m) => split(n(m[1]), n(m[3]), n(m[2]), n(m[4]))],
+  // vLLM max_tokens check: "'max_tokens' (or 'max_completion_tokens') is too large: C. This model's maximum context length is M tokens and your request has P input tokens"
+  [/is too large: (\d+)\. This model's maximum context length is (\d+) tokens and your request has (\d+) input tokens/i,
+    (m) => split(n(m[2]), n(m[3]), n(m[1]))],
+  // vLLM < 0.10 and OpenAI: "maximum context length is M tokens. However, you requested T tokens (P in the messages, C in the completion)"
+  [/maximum context length is (\d+) tokens\. However, you requested (?:about )?(\d+) tokens \((\d+) (?:in the messages|of text input), (\d+) in the (?:completion|output)\)/i,
+    (m) => split(n(m[1]), n(m[3]), n(m[4]), n(m[2]))],
+  // vLLM: "maximum context length is M tokens. However, your request has P input tokens" / OpenAI "your messages resulted in T tokens"
+  [/maximum context length is (\d+) tokens\. However, (?:your request has|your messages resulted in|you requested(?: about)?) (\d+) (?:input )?tokens/i,
+    (m) => ({ max: n(m[1]), tokens: n(m[2]), prompt: n(m[2]) })],
+  // vLLM V1 engine: "The decoder prompt (length P) is longer than the maximum model length of M"
+  [/prompt \((?:total )?length (\d+)\) is longer than the maximum model length of (\d+)/i, (m) => ({ tokens: n(m[1]), prompt: n(m[1]), max: n(m[2]) })],
+  // vLLM: "The prompt (total length P) is too long to fit into the model (context length M)"
+  [/prompt \((?:total )?length (\d+)\) is too long to fit into the model \(context length (\d+)\)/i, (m) => ({ tokens: n(m[1]), prompt: n(m[1]), max: n(m[2]) })],
+  // llama.cpp ≥ b4xxx: "request (P tokens) exceeds the available context size (M tokens)"
+  [/request \((\d+) tokens\) exceeds the available context size \((\d+) tokens\)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
+  // LM Studio: "Trying to keep the first P tokens when context the overflows. However, the model is loaded with context length of only M tokens"
+  [/keep the first (\d+) tokens when context (?:the )?overflows\.? However, the model is loaded with context length of only (\d+)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
+  // Ollama: "prompt too long; exceeded max context length by X tokens"
+  [/exceeded max context length by (\d+) tokens/i, (m) => ({ excess: n(m[1]) })],
+  // Mistral-style: "Prompt contains P tokens … too large for model with M maximum context length"
+  [/prompt contains (\d+) tokens.{0,40}too large for model with (\d+) maximum context length/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
+  // Our own and Anthropic's wording, when a server passes it through.
+  [/prompt is too long: (\d+) tokens > (\d+)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
+];
+
+/** Overflow wordings that carry no numbers (llama.cpp old releases, LM Studio, Ollama, OpenRouter codes). */
+const WORDS = [
+  /exceeds the available context size/i,
+  /input is too large to process\. increase the physical batch size/i,
+  /context size has been exceeded/i,
+  /tokens to keep from the initial prompt is greater than the context length/i,
+  /input length exceeds the context length/i,
+  /prompt too long; exceeded (?:max )?context length/i,
+  /context[_ ]length[_ ]exceeded/i,
+  /longer than the maximum model length/i,
+  /maximum context length/i,
+];
+
+export function readOverflow(message: string, fields: Record<string, unknown>): Overflow | null {
+  if (typeof fields.n_prompt_tokens === "number" && typeof fields.n_ctx === "number")
+    return { tokens: fields.n_prompt_tokens, max: fields.n_ctx };
+  for (const [re, read] of READERS) {
+    const m = re.exec(message);
+    if (m) return read(m);
+  }
+  if (fields.code === "context_length_exceeded" || fields.type === "exceed_context_size_error") return {};
+  return WORDS.some((w) => w.test(message)) ? {} : null;
+}

@@ -1,0 +1,64 @@
+// Which tool call a streamed fragment belongs to (protocol.md §7.4). Servers disagree: most
+// number parallel calls by `index`, some reuse index 0 for every call (LM Studio 0.3.17, Ollama
+// #15457) with empty ids on later fragments, some send no index or no id at all.
+
+export interface CallSoFar {
+  upId: string | undefined;
+  name: string;
+  args: string;
+  emitted: boolean;
+}
+
+export class ToolCallKeys {
+  private lastKey: string | undefined;
+  private counter = 0;
+  private byIndex = new Map<number, string>();
+  private byId = new Map<string, string>();
+
+  /** `calls` looks up what a key has gathered so far; `onSuperseded` hears of a call a new one replaced on its index. */
+  constructor(
+    private readonly calls: (key: string) => CallSoFar | undefined,
+    private readonly onSuperseded: (key: string) => void,
+  ) {}
+
+  /**
+   * By index when there is one, but a new id, or a name after complete arguments, starts a new
+   * call on the same index. Without an index: by id, else the last call.
+   */
+  keyFor(index: number | undefined, upId: string | undefined, name: string | undefined): string {
+    const key = this.resolve(index, upId, name);
+    if (upId) this.byId.set(upId, key);
+    this.lastKey = key;
+    return key;
+  }
+
+  private resolve(index: number | undefined, upId: string | undefined, name: string | undefined): string {
+    if (index != null) {
+      const key = this.byIndex.get(index);
+      if (key && !startsNewCall(this.calls(key)!, upId, name)) return key;
+      if (key) this.onSuperseded(key);
+      const fresh = `i${index}#${this.counter++}`;
+      this.byIndex.set(index, fresh);
+      return fresh;
+    }
+    const known = upId ? this.byId.get(upId) : undefined;
+    if (known) return known;
+    const last = this.lastKey ? this.calls(this.lastKey) : undefined;
+    if (last && !upId && !startsNewCall(last, upId, name)) return this.lastKey!;
+    return `n${this.counter++}`;
+  }
+}
+
+function startsNewCall(current: CallSoFar, upId: string | undefined, name: string | undefined): boolean {
+  if (upId && current.upId && upId !== current.upId) return true;
+  return !!name && !!current.name && (current.emitted || isCompleteJson(current.args));
+}
+
+export function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

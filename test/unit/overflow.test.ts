@@ -1,0 +1,77 @@
+// Every server's "prompt does not fit" wording → Anthropic's "prompt is too long: N tokens > M maximum".
+// The wordings are the servers' own; test/fixtures/wire names the source of each.
+import { describe, expect, test } from "bun:test";
+import { completeOverflow, mapStreamError, mapUpstreamError, PromptTooLongError, roomForAnswer } from "../../src/translate/errors.ts";
+import { retryAfterToMs } from "../../src/backends/transport.ts";
+
+const err = (message: string, extra: object = {}) => JSON.stringify({ error: { message, ...extra } });
+
+// [server, status, body, known {promptTokens, window}, expected message]
+const OVERFLOWS: [string, number, string, { promptTokens?: number; window?: number }, string][] = [
+  ["llama.cpp current (fields)", 400, JSON.stringify({ error: { code: 400, message: "request (40017 tokens) exceeds the available context size (32768 tokens), try increasing it", type: "exceed_context_size_error", n_prompt_tokens: 40017, n_ctx: 32768 } }), {}, "prompt is too long: 40017 tokens > 32768 maximum"],
+  ["llama.cpp current (text only)", 400, err("request (40017 tokens) exceeds the available context size (32768 tokens), try increasing it"), {}, "prompt is too long: 40017 tokens > 32768 maximum"],
+  ["llama.cpp older, no numbers", 400, err("the request exceeds the available context size. try increasing the context size or enable context shift", { type: "invalid_request_error" }), { promptTokens: 40001, window: 32768 }, "prompt is too long: 40001 tokens > 32768 maximum"],
+  ["llama.cpp physical batch (500)", 500, err("input is too large to process. increase the physical batch size", { type: "server_error" }), { promptTokens: 9000, window: 8192 }, "prompt is too long: 9000 tokens > 8192 maximum"],
+  ["vLLM < 0.10", 400, JSON.stringify({ object: "error", message: "This model's maximum context length is 32768 tokens. However, you requested 72000 tokens (40000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.", type: "BadRequestError", param: null, code: 400 }), {}, "prompt is too long: 40000 tokens > 32768 maximum"],
+  ["vLLM input tokens", 400, err("This model's maximum context length is 32768 tokens. However, your request has 40000 input tokens. Please reduce the length of the input messages. None", { type: "BadRequestError", code: 400 }), {}, "prompt is too long: 40000 tokens > 32768 maximum"],
+  ["vLLM ≥ 0.10", 400, err("This model's maximum context length is 32768 tokens. However, you requested 4096 output tokens and your prompt contains at least 40000 input tokens, for a total of at least 44096 tokens. Please reduce the length of the input prompt or the number of requested output tokens.", { type: "BadRequestError", code: 400 }), {}, "prompt is too long: 40000 tokens > 32768 maximum"],
+  ["vLLM V1 decoder prompt", 400, err("The decoder prompt (length 40000) is longer than the maximum model length of 32768. Make sure that `max_model_len` is no smaller than the number of text tokens."), {}, "prompt is too long: 40000 tokens > 32768 maximum"],
+  ["Ollama (excess only)", 400, err("prompt too long; exceeded max context length by 7232 tokens", { type: "invalid_request_error" }), { window: 32768 }, "prompt is too long: 40000 tokens > 32768 maximum"],
+  ["Ollama native string", 400, JSON.stringify({ error: "prompt too long; exceeded max context length by 7232 tokens" }), { window: 32768 }, "prompt is too long: 40000 tokens > 32768 maximum"],
+  ["LM Studio keep-first", 400, JSON.stringify({ error: "Trying to keep the first 40000 tokens when context the overflows. However, the model is loaded with context length of only 32768 tokens, which is not enough. Try to load the model with a larger context length, or provide a shorter input" }), {}, "prompt is too long: 40000 tokens > 32768 maximum"],
+  ["LM Studio n_keep", 400, err("The number of tokens to keep from the initial prompt is greater than the context length"), { promptTokens: 40000, window: 32768 }, "prompt is too long: 40000 tokens > 32768 maximum"],
+  ["OpenRouter", 400, err("This endpoint's maximum context length is 32768 tokens. However, you requested about 41000 tokens (40000 of text input, 1000 in the output). Please reduce the length of either one, or use the \"middle-out\" transform to compress your prompt automatically.", { code: 400 }), {}, "prompt is too long: 40000 tokens > 32768 maximum"],
+  ["OpenRouter code only", 400, err("too long", { code: "context_length_exceeded" }), { promptTokens: 40000, window: 32768 }, "prompt is too long: 40000 tokens > 32768 maximum"],
+];
+
+describe("context overflow in every server's wording", () => {
+  for (const [name, status, body, known, want] of OVERFLOWS) {
+    test(name, () => {
+      const e = mapUpstreamError(status, body, "x");
+      expect(e).toBeInstanceOf(PromptTooLongError);
+      const done = completeOverflow(e as PromptTooLongError, known);
+      expect({ status: done.status, type: done.type, message: done.message }).toEqual({ status: 400, type: "invalid_request_error", message: want });
+    });
+  }
+  test("numbers the server does not give and we do not know are never made up", () => {
+    const e = mapUpstreamError(400, err("the request exceeds the available context size. try increasing the context size or enable context shift"), "llamacpp") as PromptTooLongError;
+    expect(completeOverflow(e, { promptTokens: 40000 }).message).toBe("prompt is too long: 40000 tokens (llamacpp: the request exceeds the available context size. try increasing the context size or enable context shift)");
+    expect(e.message).not.toMatch(/\d/);
+  });
+  test("a mid-stream llama.cpp error frame is an overflow too", () => {
+    const e = mapStreamError({ code: 400, message: "request (9000 tokens) exceeds the available context size (8192 tokens), try increasing it", type: "exceed_context_size_error", n_prompt_tokens: 9000, n_ctx: 8192 }, "llamacpp");
+    expect(e.message).toBe("prompt is too long: 9000 tokens > 8192 maximum");
+  });
+  test("our count below the window the server refused is raised to the smallest consistent count", () => {
+    const e = mapUpstreamError(400, err("the request exceeds the available context size, try increasing it"), "x") as PromptTooLongError;
+    expect(completeOverflow(e, { promptTokens: 30000, window: 32768 }).message).toBe("prompt is too long: 32769 tokens > 32768 maximum");
+  });
+  test("rate limits that mention tokens are not overflows", () => {
+    expect(mapUpstreamError(429, err("Rate limit reached: too many tokens per minute"), "x").type).toBe("rate_limit_error");
+  });
+});
+
+describe("max_tokens too large: the room left for the answer", () => {
+  const cases: [string, string, number | null][] = [
+    ["vLLM 'max_tokens' or 'max_completion_tokens'", "'max_tokens' or 'max_completion_tokens' is too large: 32000. This model's maximum context length is 32768 tokens and your request has 2778 input tokens (32000 > 32768 - 2778). None", 29989],
+    ["vLLM 'max_tokens'", "'max_tokens' is too large: 32000. This model's maximum context length is 32768 tokens and your request has 2778 input tokens (32000 > 32768 - 2778).", 29989],
+    ["vLLM < 0.10", "This model's maximum context length is 32768 tokens. However, you requested 34000 tokens (2000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.", 30767],
+    ["vLLM ≥ 0.10", "This model's maximum context length is 32768 tokens. However, you requested 32000 output tokens and your prompt contains at least 2001 input tokens, for a total of at least 34001 tokens.", 30766],
+    ["prompt alone too long: no retry", "This model's maximum context length is 32768 tokens. However, you requested 4096 output tokens and your prompt contains at least 40000 input tokens, for a total of at least 44096 tokens.", null],
+    ["not an overflow", "bad tools", null],
+  ];
+  for (const [name, message, room] of cases) test(name, () => expect(roomForAnswer(400, err(message))).toBe(room));
+});
+
+describe("Retry-After", () => {
+  const now = Date.parse("2026-11-30T20:00:00Z");
+  test.each([
+    ["3", 3000],
+    ["0", 0],
+    ["1.5", 1500],
+    ["Mon, 30 Nov 2026 20:00:07 GMT", 7000],
+    ["Mon, 30 Nov 2026 19:59:00 GMT", 0],
+    ["soon", null],
+    [undefined, null],
+  ] as [string | undefined, number | null][])("%p", (value, ms) => expect(retryAfterToMs(value, now)).toBe(ms));
+});
