@@ -74,7 +74,7 @@ describe("a cut-off call reaches the client as the note", () => {
       const { lines, url } = await setup(reply);
       for (const stream of [true, false]) {
         const res = await ask(url, stream);
-        expect(res.status).toBe(502);
+        expect(res.status).toBe(500);
         expect(res.headers.get("x-should-retry")).toBe("false");
         expect(await res.json()).toMatchObject({ type: "error", error: { type: "api_error", message: cutOffNote("Bash") } });
       }

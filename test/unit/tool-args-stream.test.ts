@@ -92,7 +92,7 @@ describe("stream translator over every truncation point of real calls", () => {
               expect({ ...at, last: events.at(-1) }).toEqual({ ...at, last: { type: "error", error: { type: "api_error", message: note } } });
             } else {
               expect({ ...at, events, message: thrown?.message }).toEqual({ ...at, events: [], message: note });
-              expect(thrown!.status).toBe(502);
+              expect(thrown!.status).toBe(500);
             }
           }
         });

@@ -44,7 +44,6 @@ describe("repairToolArguments", () => {
     ["non-numeric integer stays", '{"count":"many"}', { count: "many" }, editSchema],
     ["bare string for single-property schema", '"*.ts"', { pattern: "*.ts" }, oneProp],
     ["missing opening brace", '"command": "ls -la", "description": "list"}', { command: "ls -la", description: "list" }, bashSchema],
-    ["missing both braces", "'command': 'ls'", { command: "ls" }, bashSchema],
     ["comments", '{"command": "ls" /* list */ // done\n}', { command: "ls" }],
   ];
   for (const [name, raw, want, schema] of ok) {
