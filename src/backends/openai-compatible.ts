@@ -98,10 +98,12 @@ export class OpenAICompatibleBackend implements Backend {
     const events = this.exchange(request, body, translator, { signal, observe, contextWindow })[Symbol.asyncIterator]();
     // The first event, or commit: whether the upstream is slow to send headers or sends only
     // `:` pings while it prefills, Claude Code gets message_start and a ping after commitAfterMs.
+    // A JSON answer cannot start early: without a stream, failures keep their status and headers.
     const commitAfter = this.opts.commitAfterMs ?? 5000;
     const first = events.next();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const early = await Promise.race([first, new Promise<"slow">((resolve) => (timer = setTimeout(() => resolve("slow"), commitAfter)))]);
+    const slow = new Promise<"slow">((resolve) => (timer = setTimeout(() => resolve("slow"), commitAfter)));
+    const early = req.stream ? await Promise.race([first, slow]) : await first;
     clearTimeout(timer);
     try {
       if (early === "slow") {
