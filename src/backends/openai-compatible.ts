@@ -3,7 +3,7 @@
 // the early commit that keeps Claude Code waiting patiently while the upstream prefills.
 import type { ConsolaInstance } from "consola";
 import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
-import type { ChatRequest } from "../protocol/openai.ts";
+import type { ChatRequest, Chunk } from "../protocol/openai.ts";
 import { countChatRequestTokens } from "../context/tokens.ts";
 import { AnthropicError, anthropicError, completeOverflow, idleError, PromptTooLongError } from "../translate/errors.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
@@ -139,6 +139,8 @@ export class OpenAICompatibleBackend implements Backend {
     if (!attempt.ok) return yield* await failure(attempt.error);
     x.observe?.upstreamResponse();
 
+    let said = false; // any content, reasoning or tool call so far
+    let usage: Chunk["usage"];
     try {
       for await (const item of decode(attempt.response, { backend: this.name, idleMs: this.transport.idleMs, streamRequested: request.stream })) {
         if (item.kind === "error") return yield* await failure(item.error);
@@ -148,9 +150,14 @@ export class OpenAICompatibleBackend implements Backend {
             return yield* await failure(anthropicError("api_error", `${this.name}: the stream ended before the model finished (no finish_reason, no [DONE]); the answer is incomplete`));
           break;
         }
+        said ||= says(item.chunk);
+        usage = item.chunk.usage ?? usage;
         yield* translator.chunk(item.chunk);
         if (translator.stopped) break; // leaving the loop cancels the upstream body
       }
+      // vLLM's V0 scheduler ignores a prompt over the window: finish_reason "length", not one token.
+      if (!said && translator.finishReason === "length" && usage?.completion_tokens === 0)
+        return yield* await failure(new PromptTooLongError(usage.prompt_tokens ? { tokens: usage.prompt_tokens } : {}, `${this.name}: nothing was generated (finish_reason length)`));
       yield* translator.end();
     } catch (e) {
       if (x.signal.aborted) return;
@@ -168,4 +175,9 @@ export class OpenAICompatibleBackend implements Backend {
     const promptTokens = needCount ? await countChatRequestTokens(request) : undefined;
     return completeOverflow(error, { ...(promptTokens != null ? { promptTokens } : {}), ...(contextWindow ? { window: contextWindow } : {}) });
   }
+}
+
+function says(chunk: Chunk): boolean {
+  const d = chunk.choices?.[0]?.delta ?? chunk.choices?.[0]?.message;
+  return !!(d?.content || d?.reasoning_content || d?.reasoning || d?.reasoning_details?.length || d?.tool_calls?.length);
 }
