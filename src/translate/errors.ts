@@ -111,8 +111,8 @@ export function upstreamErrorMessage(bodyText: string): { message: string; field
   return { message: bodyText.slice(0, 1000), fields: obj };
 }
 
-/** Statuses under which servers report a prompt that does not fit (llama.cpp's batch error is a 500). */
-const OVERFLOW_STATUSES = new Set([0, 400, 413, 422, 500]);
+/** Statuses under which servers report a prompt that does not fit (llama.cpp's batch error is a 500; mlx_lm.server answers 404 to any generation failure). */
+const OVERFLOW_STATUSES = new Set([0, 400, 404, 413, 422, 500]);
 
 export function mapUpstreamError(
   status: number,
@@ -123,7 +123,7 @@ export function mapUpstreamError(
   const { message, fields } = upstreamErrorMessage(bodyText);
   const keep: Record<string, string> = {};
   for (const h of ["retry-after", "retry-after-ms"]) if (headers[h]) keep[h] = headers[h];
-  const overflow = OVERFLOW_STATUSES.has(status) || status === 404 ? readOverflow(message, fields) : null;
+  const overflow = OVERFLOW_STATUSES.has(status) ? readOverflow(message, fields) : null;
   if (overflow) return new PromptTooLongError(overflow, `${backend}: ${message}`);
   return anthropicError(typeForStatus(status), `${backend}: ${message}`, keep);
 }
