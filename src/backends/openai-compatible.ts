@@ -49,6 +49,11 @@ export class OpenAICompatibleBackend implements Backend {
   private readonly ids: IdFactory;
   private readonly sign: (thinking: string) => string;
   private readonly transport: TransportOptions;
+  /**
+   * Models whose answers proved plain (no pre-opened <think>): their content streams at once.
+   * Until a model has shown that, its first answer is held until it is clear it is not reasoning.
+   */
+  private readonly plainModels = new Set<string>();
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     this.name = opts.profile.name;
@@ -93,6 +98,7 @@ export class OpenAICompatibleBackend implements Backend {
       sign: this.sign,
       inlineThink: translateProfile.inlineThink,
       stopSequences: req.stop_sequences ?? undefined,
+      holdUndecided: !this.plainModels.has(model),
       note: (level, message) => this.opts.logger[level](message),
     });
     const events = this.exchange(request, body, translator, { signal, observe, contextWindow })[Symbol.asyncIterator]();
@@ -114,6 +120,8 @@ export class OpenAICompatibleBackend implements Backend {
       for (let r = early === "slow" ? await first : early; !r.done; r = await events.next()) yield r.value;
     } finally {
       await events.return?.(undefined);
+      if (translator.thinkOutcome === "plain") this.plainModels.add(model);
+      if (translator.thinkOutcome === "preopened") this.plainModels.delete(model);
     }
   }
 

@@ -7,7 +7,7 @@ import { type AnthropicError, anthropicError } from "./errors.ts";
 import type { IdFactory } from "./ids.ts";
 import { StopScanner } from "./stop-scanner.ts";
 import { isCompleteJson, ToolCallKeys } from "./tool-call-keys.ts";
-import { ThinkSplitter } from "./think-splitter.ts";
+import { type ThinkOutcome, ThinkSplitter } from "./think-splitter.ts";
 import { cutOffNote, repairToolArguments } from "./tool-args.ts";
 import { anthropicUsage, estimateOutputTokens } from "./usage.ts";
 
@@ -27,6 +27,8 @@ export interface StreamContext {
   sign: (thinking: string) => string;
   inlineThink: boolean;
   thinkPreopened?: boolean;
+  /** Hold content that does not open with <think> until it shows whether it was reasoning (default true). */
+  holdUndecided?: boolean;
   stopSequences?: readonly string[];
   /** Lossy decisions (repairs, dropped calls) go here as they happen, for the log. */
   note: (level: NoteLevel, message: string) => void;
@@ -73,7 +75,7 @@ export class StreamTranslator {
     this.messageId = ctx.ids("msg");
     this.stops = ctx.stopSequences?.length ? new StopScanner(ctx.stopSequences) : null;
     const stops = this.stops;
-    this.think = ctx.inlineThink ? new ThinkSplitter(ctx.thinkPreopened, stops ? (held) => stops.occursIn(held) : undefined) : null;
+    this.think = ctx.inlineThink ? new ThinkSplitter(ctx.thinkPreopened, stops ? (held) => stops.occursIn(held) : () => false, ctx.holdUndecided ?? true) : null;
   }
 
   /** message_start, once. Called early when the upstream is slow to answer (§7.7). */
@@ -85,6 +87,11 @@ export class StreamTranslator {
   /** The upstream's finish_reason, once it sent one. */
   get finishReason(): string | null {
     return this.finish;
+  }
+
+  /** Whether this answer began inside a pre-opened <think> or plainly answered (null: it did not show). */
+  get thinkOutcome(): ThinkOutcome {
+    return this.think?.outcome ?? null;
   }
 
   /** A stop sequence matched: the caller stops reading the upstream and calls end(). */

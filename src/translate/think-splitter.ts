@@ -8,6 +8,9 @@
 // (`settle`). Reasoning must never leak into the answer, whatever the chunking.
 
 export type Piece = { kind: "reasoning" | "text"; text: string };
+
+/** What the content turned out to be: it began inside a pre-opened <think>, or it was plainly the answer. */
+export type ThinkOutcome = "preopened" | "plain" | null;
 type State = "before" | "undecided" | "inside" | "after";
 
 export class ThinkSplitter {
@@ -16,11 +19,14 @@ export class ThinkSplitter {
   /** In "undecided", where the search for the closing tag resumes. */
   private scanned = 0;
   private stripNewline = false;
+  outcome: ThinkOutcome = null;
 
   constructor(
     startInside = false,
     /** Held content that this accepts is the answer (a stop sequence in it): release it as text. */
     private readonly isAnswer: (held: string) => boolean = () => false,
+    /** false: content without <think> is the answer at once (the model is known not to pre-open). */
+    private readonly holdUndecided = true,
     private readonly open = "<think>",
     private readonly close = "</think>",
   ) {
@@ -53,6 +59,11 @@ export class ThinkSplitter {
           s = trimmed.slice(this.open.length);
           continue;
         }
+        if (!this.holdUndecided) {
+          this.state = s.includes(this.close) ? "inside" : "after";
+          if (this.state === "inside") this.outcome = "preopened";
+          continue;
+        }
         this.state = "undecided";
         this.scanned = 0;
         continue;
@@ -62,6 +73,7 @@ export class ThinkSplitter {
         if (end < 0) {
           if (this.isAnswer(s)) {
             this.state = "after";
+            this.outcome = "plain";
             continue;
           }
           this.held = s;
@@ -69,6 +81,7 @@ export class ThinkSplitter {
           break;
         }
         this.state = "inside"; // it was reasoning all along
+        this.outcome = "preopened";
         continue;
       }
       // inside
@@ -94,6 +107,7 @@ export class ThinkSplitter {
     if (this.state !== "before" && this.state !== "undecided") return [];
     const rest = this.held;
     this.held = "";
+    if (this.state === "undecided" && rest.trim()) this.outcome = "plain";
     this.state = "after";
     this.stripNewline = false;
     return rest ? [{ kind: "text", text: rest }] : [];
@@ -102,6 +116,7 @@ export class ThinkSplitter {
   flush(): Piece[] {
     const rest = this.held;
     this.held = "";
+    if (this.state === "undecided" && rest.trim()) this.outcome = "plain";
     if (!rest) return [];
     return [{ kind: this.state === "inside" ? "reasoning" : "text", text: rest }];
   }

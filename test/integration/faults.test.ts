@@ -115,6 +115,23 @@ describe("fault matrix", () => {
     expect(r500.headers.get("x-should-retry")).toBe("false");
   });
 
+  test("a model's first plain answer is held until it is clearly not reasoning; once known plain, its answers stream", async () => {
+    fault = sse(text("one "), text("two "), text("three"), finish("stop"), DONE);
+    // The proxy has answered for this model before, so it may already know; a fresh one cannot.
+    const fresh = await startProxy({ upstreamUrl: upstream.url, backend: { retries: 1, retryBaseMs: 5 } });
+    try {
+      const deltas = async () => {
+        const res = await fetch(`${fresh.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: body(true) });
+        return [...(await res.text()).matchAll(/"type":"text_delta"/g)].length;
+      };
+      expect(await deltas()).toBe(1); // held: a pre-opened <think> would only show later
+      expect(await deltas()).toBe(3); // the model answered plainly: now each piece streams
+    } finally {
+      await fresh.stop();
+      fault = null;
+    }
+  });
+
   test("Retry-After as an HTTP date: a far one is not waited out, and reaches the client", async () => {
     const later = new Date(Date.now() + 3600_000).toUTCString();
     fault = { kind: "json", status: 429, body: { error: { message: "slow down" } }, headers: { "retry-after": later } };

@@ -13,33 +13,29 @@ import type { AnthropicEvent, ErrorType } from "../../src/protocol/anthropic.ts"
 
 const CORPUS = loadWireCorpus();
 const WINDOW = 32768;
-const MODES = ["openai", "llamacpp", "vllm", "ollama", "lmstudio", "mlx", "openrouter"] as const satisfies readonly ProfileName[];
 
 let current: WireFixture | null = null;
 let firstRequest = 0;
 let upstream: Upstream;
-const proxies = new Map<ProfileName, Listening>();
 
 beforeAll(async () => {
   upstream = await startUpstream((_req: ChatRequest, n: number) => {
     const responses = current!.responses;
     return toReply(responses[Math.min(n - firstRequest, responses.length - 1)]!);
   });
-  for (const mode of MODES)
-    proxies.set(
-      mode,
-      await startProxy({
-        upstreamUrl: upstream.url,
-        profile: mode,
-        backend: { commitAfterMs: 300, retries: 1, retryBaseMs: 5, idleTimeoutMs: 5000 },
-        app: { context: { window: WINDOW, truncate: false }, pingIntervalMs: 10_000 },
-      }),
-    );
 });
 afterAll(async () => {
-  for (const p of proxies.values()) await p.stop();
   await upstream.stop();
 });
+
+/** A fresh proxy per exchange: each fixture stands for its own server and model, met for the first time. */
+const proxyFor = (mode: ProfileName): Promise<Listening> =>
+  startProxy({
+    upstreamUrl: upstream.url,
+    profile: mode,
+    backend: { commitAfterMs: 300, retries: 1, retryBaseMs: 5, idleTimeoutMs: 5000 },
+    app: { context: { window: WINDOW, truncate: false }, pingIntervalMs: 10_000 },
+  });
 
 const TOOLS = [
   { name: "Bash", description: "Run a shell command", input_schema: { type: "object", properties: { command: { type: "string" }, description: { type: "string" } }, required: ["command"] } },
@@ -62,10 +58,15 @@ const inMode = (message: string, f: WireFixture, mode: string) => (message.start
 async function exchange(f: WireFixture, mode: ProfileName, stream: boolean) {
   current = f;
   firstRequest = upstream.requests.length;
-  const res = await fetch(`${proxies.get(mode)!.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: requestBody(stream) });
-  const text = await res.text();
-  const sent = upstream.requests.slice(firstRequest);
-  return { res, text, sent };
+  const proxy = await proxyFor(mode);
+  try {
+    const res = await fetch(`${proxy.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: requestBody(stream) });
+    const text = await res.text();
+    const sent = upstream.requests.slice(firstRequest);
+    return { res, text, sent };
+  } finally {
+    await proxy.stop();
+  }
 }
 
 function sseEvents(text: string): AnthropicEvent[] {

@@ -43,6 +43,23 @@ describe("ThinkSplitter", () => {
     const s = new ThinkSplitter(false, (held) => held.includes("STOP"));
     expect(s.feed("Answer STOP more")).toEqual([{ kind: "text", text: "Answer STOP more" }]);
   });
+  test("the outcome says whether the content began inside a pre-opened <think> or was plainly the answer", () => {
+    const pre = new ThinkSplitter();
+    pre.feed("plan");
+    pre.feed("</think>answer");
+    expect(pre.outcome).toBe("preopened");
+    const plain = new ThinkSplitter();
+    plain.feed("just an answer");
+    plain.flush();
+    expect(plain.outcome).toBe("plain");
+    const tagged = new ThinkSplitter();
+    tagged.feed("<think>x</think>y");
+    expect(tagged.outcome).toBeNull(); // an explicit <think> says nothing about pre-opening
+  });
+  test("not holding (a model known to answer plainly): content is text at once", () => {
+    const s = new ThinkSplitter(false, () => false, false);
+    expect(s.feed("Hello")).toEqual([{ kind: "text", text: "Hello" }]);
+  });
   test("every split point of a sample gives the same result", () => {
     const sample = "<think>a<b>c</think>\nHello </think-not";
     for (let i = 1; i < sample.length; i++) {
