@@ -48,7 +48,8 @@ export async function post(body: string, signal: AbortSignal, opts: TransportOpt
       const room = roomForAnswer(response.status, text);
       if (room != null) return { ok: false, error, roomForAnswer: room };
       if (response.status !== 429 && response.status !== 503) return { ok: false, error };
-      retryAfterMs = retryAfterToMs(headers["retry-after"], (opts.now ?? Date.now)()) ?? 0;
+      // OpenAI-style servers may also say it in milliseconds.
+      retryAfterMs = retryAfterToMs(headers["retry-after"], (opts.now ?? Date.now)()) ?? (Number(headers["retry-after-ms"]) || 0);
     } catch (e) {
       if (signal.aborted) return { ok: false, error: anthropicError("api_error", "client disconnected") };
       if (timedOut) return { ok: false, error: anthropicError("timeout_error", `${opts.backend} sent no response within ${Math.round(opts.idleMs / 1000)} s`) };
