@@ -143,6 +143,15 @@ describe("fault matrix", () => {
     expect(upstream.requests.length - before).toBe(1); // an hour is the client's to wait, not ours
   });
 
+  test("retry-after-ms is read when Retry-After is absent", async () => {
+    fault = { kind: "json", status: 429, body: { error: { message: "slow down" } }, headers: { "retry-after-ms": "60000" } };
+    const before = upstream.requests.length;
+    const res = await post(false);
+    fault = null;
+    expect(res.status).toBe(429);
+    expect(upstream.requests.length - before).toBe(1); // a minute is the client's to wait
+  });
+
   test("EOF without [DONE] or finish_reason is an error: a cut answer must not look finished", async () => {
     fault = { kind: "sse", frames: [chunk({ role: "assistant", content: "" }), text("an answer that was cut")] };
     const streamed = await outcome(await post(true));
