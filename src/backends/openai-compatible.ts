@@ -4,7 +4,6 @@
 import type { ConsolaInstance } from "consola";
 import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatRequest, Chunk } from "../protocol/openai.ts";
-import { countChatRequestTokens } from "../context/tokens.ts";
 import { AnthropicError, anthropicError, completeOverflow, idleError, PromptTooLongError } from "../translate/errors.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
 import { translateRequest } from "../translate/request.ts";
@@ -41,6 +40,7 @@ interface Exchange {
   signal: AbortSignal;
   observe: SendOptions["observe"];
   contextWindow: number | undefined;
+  promptTokens: SendOptions["promptTokens"];
 }
 
 export class OpenAICompatibleBackend implements Backend {
@@ -85,7 +85,7 @@ export class OpenAICompatibleBackend implements Backend {
     return describeServer({ name: this.name, baseUrl: this.url, server: SERVERS[this.opts.profile.name], headers: this.headers(), signal, ...(model ? { model } : {}) });
   }
 
-  async *send(req: MessagesRequest, { model, signal, observe, contextWindow }: SendOptions): AsyncGenerator<AnthropicEvent> {
+  async *send(req: MessagesRequest, { model, signal, observe, contextWindow, promptTokens }: SendOptions): AsyncGenerator<AnthropicEvent> {
     const translateProfile = profileForModel(this.opts.profile, model);
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
     for (const note of notes) this.opts.logger.debug(note);
@@ -101,7 +101,7 @@ export class OpenAICompatibleBackend implements Backend {
       holdUndecided: !this.plainModels.has(model),
       note: (level, message) => this.opts.logger[level](message),
     });
-    const events = this.exchange(request, body, translator, { signal, observe, contextWindow })[Symbol.asyncIterator]();
+    const events = this.exchange(request, body, translator, { signal, observe, contextWindow, promptTokens })[Symbol.asyncIterator]();
     // The first event, or commit: whether the upstream is slow to send headers or sends only
     // `:` pings while it prefills, Claude Code gets message_start and a ping after commitAfterMs.
     // A JSON answer cannot start early: without a stream, failures keep their status and headers.
@@ -128,7 +128,7 @@ export class OpenAICompatibleBackend implements Backend {
   /** Transport → decode → translate. Failures before commit are thrown; after it, one error event. */
   private async *exchange(request: ChatRequest, body: string, translator: StreamTranslator, x: Exchange): AsyncGenerator<AnthropicEvent> {
     const failure = async (raw: AnthropicError): Promise<AnthropicEvent[]> => {
-      const error = await this.withNumbers(raw, request, x.contextWindow);
+      const error = await withNumbers(raw, x);
       if (!translator.committed) throw error;
       this.opts.logger.warn(`stream failed after commit: ${error.message}`);
       return translator.fail(error);
@@ -174,15 +174,15 @@ export class OpenAICompatibleBackend implements Backend {
       return yield* await failure(anthropicError("api_error", `${this.name}: stream interrupted: ${describeError(e)}`));
     }
   }
+}
 
-  /** An overflow reported without its numbers gets ours: the prompt as we count it, the window we know. */
-  private async withNumbers(error: AnthropicError, request: ChatRequest, contextWindow: number | undefined): Promise<AnthropicError> {
-    if (!(error instanceof PromptTooLongError)) return error;
-    const o = error.overflow;
-    const needCount = o.tokens == null && (o.excess == null || (o.max ?? contextWindow) == null);
-    const promptTokens = needCount ? await countChatRequestTokens(request) : undefined;
-    return completeOverflow(error, { ...(promptTokens != null ? { promptTokens } : {}), ...(contextWindow ? { window: contextWindow } : {}) });
-  }
+/** An overflow reported without its numbers gets ours: the prompt as the proxy counts it, the window it knows. */
+async function withNumbers(error: AnthropicError, x: Exchange): Promise<AnthropicError> {
+  if (!(error instanceof PromptTooLongError)) return error;
+  const o = error.overflow;
+  const needCount = o.tokens == null && (o.excess == null || (o.max ?? x.contextWindow) == null);
+  const promptTokens = needCount && x.promptTokens ? await x.promptTokens().catch(() => undefined) : undefined;
+  return completeOverflow(error, { ...(promptTokens != null ? { promptTokens } : {}), ...(x.contextWindow ? { window: x.contextWindow } : {}) });
 }
 
 function says(chunk: Chunk): boolean {

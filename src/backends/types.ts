@@ -29,6 +29,8 @@ export interface SendOptions {
   client?: ClientRequest;
   /** The model's context window when known: the M of "prompt is too long: N tokens > M maximum". */
   contextWindow?: number;
+  /** Counts this request's prompt (the N), only when an upstream overflow comes without numbers. */
+  promptTokens?: () => Promise<number>;
   /** Told what went upstream and when it answered (traces). */
   observe?: UpstreamObserver;
 }

@@ -110,7 +110,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const exchange = deps.traces?.begin({ id: c.get("requestId"), request: req, headers: c.req.raw.headers, backendModel: model });
     for (const w of decision.warnings) exchange?.warn(w);
     const observe = exchange && { upstreamRequest: (b: unknown) => exchange.onUpstreamRequest(b), upstreamResponse: () => exchange.onUpstreamResponse() };
-    const sent = backend.send(req, { model, signal: abort.signal, client, ...(observe ? { observe } : {}), ...(policy ? { contextWindow: policy.window } : {}) })[Symbol.asyncIterator]();
+    // An upstream overflow without numbers is answered with ours: this request's count and the window.
+    const overflow = { promptTokens: async () => (await countRequest(req, counter)).total, ...(policy ? { contextWindow: policy.window } : {}) };
+    const sent = backend.send(req, { model, signal: abort.signal, client, ...(observe ? { observe } : {}), ...overflow })[Symbol.asyncIterator]();
     const events = exchange ? tapEvents(sent, exchange) : sent;
     if (req.stream) return answerStream(c, events, abort, { pingIntervalMs: deps.pingIntervalMs ?? 10_000, logger });
     return answerMessage(c, events, abort);

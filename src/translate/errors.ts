@@ -65,11 +65,12 @@ export function promptTooLongMessage(o: Overflow, upstreamMessage: string): stri
 /**
  * Fills what the server left out from what we know: the configured window, and our own token
  * count. The server has said the prompt does not fit, so when our tokenizer counts fewer tokens
- * than the window, the smallest count consistent with the refusal (window + 1) is reported.
+ * than the window (or cannot count), the smallest count consistent with the refusal (window + 1)
+ * is reported.
  */
 export function completeOverflow(e: PromptTooLongError, known: { promptTokens?: number; window?: number }): PromptTooLongError {
   const max = e.overflow.max ?? known.window;
-  const counted = known.promptTokens != null && max != null ? Math.max(known.promptTokens, max + 1) : known.promptTokens;
+  const counted = max != null ? Math.max(known.promptTokens ?? 0, max + 1) : known.promptTokens;
   const tokens = e.overflow.tokens ?? (max != null && e.overflow.excess != null ? max + e.overflow.excess : counted);
   const done = { ...e.overflow, ...(max != null ? { max } : {}), ...(tokens != null ? { tokens } : {}) };
   return new PromptTooLongError(done, e.upstreamMessage);
