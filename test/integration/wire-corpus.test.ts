@@ -79,6 +79,23 @@ describe("wire corpus", () => {
     for (const f of CORPUS) expect(f.source.length).toBeGreaterThan(20);
   });
 
+  test("an overflow without numbers and no known window: N is this request's real count", async () => {
+    current = CORPUS.find((f) => f.server === "llamacpp" && f.name === "overflow-old-wording")!;
+    firstRequest = upstream.requests.length;
+    const proxy = await startProxy({ upstreamUrl: upstream.url, profile: "llamacpp", backend: { retries: 0 } });
+    try {
+      const prompt = "word ".repeat(40_000); // about 40,000 tokens
+      const res = await fetch(`${proxy.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 1000, messages: [{ role: "user", content: prompt }] }) });
+      expect(res.status).toBe(400);
+      const { error } = (await res.json()) as { error: { type: string; message: string } };
+      const n = Number(/^prompt is too long: (\d+) tokens \(llamacpp: the request exceeds/.exec(error.message)?.[1]);
+      expect(n).toBeGreaterThan(39_000);
+      expect(n).toBeLessThan(41_000);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   for (const f of CORPUS) {
     for (const mode of ["openai", f.server] as ProfileName[]) {
       for (const stream of [true, false]) {
