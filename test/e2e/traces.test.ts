@@ -49,7 +49,9 @@ async function proxyWithTraces(root: string, warnings: string[] = [], contextWin
 
 async function waitForFiles(dir: string, n: number): Promise<string[]> {
   for (let i = 0; i < 100; i++) {
-    if (existsSync(dir) && readdirSync(dir).length >= n) return readdirSync(dir).sort().map((f) => join(dir, f));
+    // Only finished traces: a `.partial` file is still being written and is renamed when done.
+    const done = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+    if (done.length >= n) return done.sort().map((f) => join(dir, f));
     await Bun.sleep(20);
   }
   throw new Error(`no trace files in ${dir}`);
