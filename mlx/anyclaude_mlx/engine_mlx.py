@@ -27,8 +27,9 @@ log = logging.getLogger("anyclaude_mlx")
 PREFILL_STEP = 2048
 # Caches whose trim() drops exactly the last n tokens of every head. Sliding windows
 # (RotatingKVCache), recurrent state (ArraysCache), CacheList and anything unknown are restored
-# from checkpoints instead: trim is never called on them.
-TRIMMABLE_TYPES = tuple(t for t in (getattr(cache_types, n, None) for n in ("KVCache", "QuantizedKVCache", "ConcatenateKVCache")) if t is not None)
+# from checkpoints instead: trim is never called on them. Not ConcatenateKVCache (afm7): mlx-lm's
+# trim() moves its offset but the next update concatenates onto the untrimmed keys.
+TRIMMABLE_TYPES = tuple(t for t in (getattr(cache_types, n, None) for n in ("KVCache", "QuantizedKVCache")) if t is not None)
 # Kept free for activations and the OS: a Metal OOM is an uncatchable abort, so we refuse first.
 MEMORY_RESERVE = 2 << 30
 WARMUP_CHUNK, WARMUP_CHUNKS = 256, 3
@@ -160,14 +161,18 @@ class MLXEngine:
         # A local directory loads offline (the supervisor sets HF_HUB_OFFLINE); a Hugging Face id
         # is fetched once by mlx_lm into its cache.
         progress(0.05)
+        # Two gates in mlx_lm: the tokenizer's (transformers, via tokenizer_config) and the model's
+        # own architecture file (config.json "model_file", via trust_remote_code).
         tokenizer_config = {"trust_remote_code": True} if self.trust_remote_code else None
         try:
-            self.model, self.tokenizer, config = mlx_load(self.path, tokenizer_config=tokenizer_config, return_config=True)
+            self.model, self.tokenizer, config = mlx_load(
+                self.path, tokenizer_config=tokenizer_config, return_config=True, trust_remote_code=self.trust_remote_code
+            )
         except ValueError as e:
             if self.trust_remote_code or "trust_remote_code" not in str(e):
                 raise
             raise ValueError(
-                f"the tokenizer of {self.path} runs code from the model repository; if you trust it, add "
+                f"{self.path} runs code from the model repository; if you trust it, add "
                 '"serverArgs": ["--trust-remote-code"] to backends.mlx in your anyclaude config'
             ) from e
         self._counting = _CountingModel(self.model)

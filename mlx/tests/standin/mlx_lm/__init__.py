@@ -32,6 +32,12 @@ def load(
     if config.get("standin_tokenizer_needs_remote_code") and not (tokenizer_config or {}).get("trust_remote_code"):
         # What transformers says for a tokenizer class that lives in the model repository.
         raise ValueError("The repository contains custom code which must be executed to correctly load the model. Please pass the argument `trust_remote_code=True` to allow custom code to be run.")
+    if config.get("model_file") is not None and not trust_remote_code:
+        # mlx_lm.utils.load_model's gate for an architecture file shipped with the weights.
+        raise ValueError(
+            f"The model at {path_or_hf_repo} requires importing and running a custom module ({config['model_file']!r}) "
+            "to build its architecture. This is disabled by default. Pass trust_remote_code=True if you trust this model."
+        )
     model = Model(config)
     mx._state["weights_bytes"] = weights_bytes(config)
     eos = config.get("eos_token_id")

@@ -31,6 +31,9 @@ def generate_step(
     prompt_progress_callback: Optional[Callable[[int, int], None]] = None,
     input_embeddings: Optional[Any] = None,
 ) -> Generator[Tuple[int, Any], None, None]:
+    if not isinstance(prompt, np.ndarray):
+        # mlx-lm slices and indexes the prompt (`prompt[:n][None]`): a list fails there.
+        raise TypeError(f"list indices must be integers or slices, not NoneType (prompt is {type(prompt).__name__}, not mx.array)")
     if input_embeddings is not None:
         raise ValueError("Model does not support input embeddings.")
     if len(prompt) == 0:
@@ -41,7 +44,6 @@ def generate_step(
         prompt_cache = cache_module.make_prompt_cache(model, max_kv_size=max_kv_size)
     progress = prompt_progress_callback or (lambda *_: None)
     sampler = sampler or (lambda x: mx.argmax(x, axis=-1))
-    prompt = np.asarray(prompt)
     seen: Optional[np.ndarray] = None
 
     def step(tokens: np.ndarray) -> Tuple[Any, Any]:

@@ -19,7 +19,7 @@ from typing import Any, Optional
 import numpy as np
 
 import mlx.core as mx
-from .models.cache import ArraysCache, CacheList, KVCache, QuantizedKVCache, RotatingKVCache
+from .models.cache import ArraysCache, CacheList, ConcatenateKVCache, KVCache, QuantizedKVCache, RotatingKVCache
 
 P = 65521  # prime; products of two residues stay exact in int64
 
@@ -182,6 +182,8 @@ class Layer:
     def make_cache(self) -> Any:
         if self.kind == "kv":
             return KVCache()
+        if self.kind == "concat":
+            return ConcatenateKVCache()
         if self.kind == "quantized":
             return QuantizedKVCache(group_size=self.dim, bits=8)
         if self.kind == "rotating":

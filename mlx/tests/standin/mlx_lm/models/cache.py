@@ -37,9 +37,29 @@ class _BaseCache:
     def state(self) -> Any:
         return []
 
+    @state.setter
+    def state(self, v: Any) -> None:
+        if v is not None and v:
+            raise ValueError("This cache has no state but a state was set.")
+
     @property
     def meta_state(self) -> Any:
         return ""
+
+    @meta_state.setter
+    def meta_state(self, v: Any) -> None:
+        if v is not None and v:
+            raise ValueError("This cache has no meta_state but a meta_state was set.")
+
+    @classmethod
+    def from_state(cls, state: Any, meta_state: Any) -> Any:
+        obj = cls.__new__(cls)  # like mlx-lm: no __init__, the setters fill it
+        obj.state = state
+        obj.meta_state = meta_state
+        return obj
+
+    def empty(self) -> bool:
+        raise NotImplementedError("Cache sub-class must implement this.")
 
     def is_trimmable(self) -> bool:
         return False
@@ -92,9 +112,10 @@ class KVCache(_BaseCache):
             return self.keys, self.values
         return self.keys[..., : self.offset, :], self.values[..., : self.offset, :]
 
-    @property
-    def meta_state(self) -> Any:
-        return ""
+    @state.setter
+    def state(self, v: Any) -> None:
+        self.keys, self.values = v
+        self.offset = self.keys.shape[2]
 
     def is_trimmable(self) -> bool:
         return True
@@ -102,6 +123,49 @@ class KVCache(_BaseCache):
     def trim(self, n: int) -> int:
         n = min(self.offset, n)
         self.offset -= n  # the buffer keeps the stale entries; the next update overwrites them
+        return n
+
+    def empty(self) -> bool:
+        return self.keys is None
+
+    @property
+    def nbytes(self) -> int:
+        return 0 if self.keys is None else self.keys.nbytes + self.values.nbytes
+
+
+class ConcatenateKVCache(_BaseCache):
+    """afm7's last layer. As in mlx-lm, trim() only moves `offset`: the arrays keep the trimmed rows and
+    the next update concatenates after them (and resets `offset` to their length)."""
+
+    def __init__(self) -> None:
+        self.keys: Any = None
+        self.values: Any = None
+        self.offset = 0
+
+    def update_and_fetch(self, keys: Any, values: Any) -> tuple[Any, Any]:
+        if self.keys is None:
+            self.keys, self.values = keys, values
+        else:
+            self.keys = mx.concatenate([self.keys, keys], axis=-2)
+            self.values = mx.concatenate([self.values, values], axis=-2)
+        self.offset = self.keys.shape[-2]
+        return self.keys, self.values
+
+    @property
+    def state(self) -> Any:
+        return self.keys, self.values
+
+    @state.setter
+    def state(self, v: Any) -> None:
+        self.keys, self.values = v
+        self.offset = self.keys.shape[-2]
+
+    def is_trimmable(self) -> bool:
+        return True
+
+    def trim(self, n: int) -> int:
+        n = min(self.offset, n)
+        self.offset -= n
         return n
 
     def empty(self) -> bool:
@@ -158,9 +222,17 @@ class QuantizedKVCache(_BaseCache):
             return self.keys, self.values
         return tree_map(lambda x: x[..., : self.offset, :], (self.keys, self.values))
 
+    @state.setter
+    def state(self, v: Any) -> None:
+        self.keys, self.values = v
+
     @property
     def meta_state(self) -> Any:
         return tuple(map(str, (self.offset, self.group_size, self.bits)))
+
+    @meta_state.setter
+    def meta_state(self, v: Any) -> None:
+        self.offset, self.group_size, self.bits = map(int, v)
 
     def is_trimmable(self) -> bool:
         return True
@@ -255,9 +327,17 @@ class RotatingKVCache(_BaseCache):
             return self.keys[..., : self.offset, :], self.values[..., : self.offset, :]
         return self.keys, self.values
 
+    @state.setter
+    def state(self, v: Any) -> None:
+        self.keys, self.values = v
+
     @property
     def meta_state(self) -> Any:
         return tuple(map(str, (self.keep, self.max_size, self.offset, self._idx)))
+
+    @meta_state.setter
+    def meta_state(self, v: Any) -> None:
+        self.keep, self.max_size, self.offset, self._idx = map(int, v)
 
     def is_trimmable(self) -> bool:
         return self.offset < self.max_size
@@ -279,10 +359,16 @@ class RotatingKVCache(_BaseCache):
 class ArraysCache(_BaseCache):
     """State slots of linear-attention / state-space layers: no offset, cannot trim."""
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "ArraysCache":
+        instance = super().__new__(cls)
+        instance.left_padding = None
+        instance.lengths = None
+        return instance
+
     def __init__(self, size: int, left_padding: Optional[List[int]] = None) -> None:
         self.cache: List[Any] = [None] * size
-        self.left_padding = mx.array(left_padding) if left_padding else None
-        self.lengths = None
+        if left_padding:
+            self.left_padding = mx.array(left_padding)
 
     def __setitem__(self, idx: int, value: Any) -> None:
         self.cache[idx] = value
@@ -295,6 +381,12 @@ class ArraysCache(_BaseCache):
         lp = mx.array([]) if self.left_padding is None else self.left_padding
         ln = mx.array([]) if self.lengths is None else self.lengths
         return self.cache, lp, ln
+
+    @state.setter
+    def state(self, v: Any) -> None:
+        self.cache, lp, ln = v
+        self.left_padding = lp if lp.size > 0 else None
+        self.lengths = ln if ln.size > 0 else None
 
     def empty(self) -> bool:
         return self.cache[0] is None
@@ -323,9 +415,19 @@ class CacheList(_BaseCache):
     def state(self) -> Any:
         return [c.state for c in self.caches]
 
+    @state.setter
+    def state(self, v: Any) -> None:
+        for c, s in zip(self.caches, v):
+            c.state = s
+
     @property
     def meta_state(self) -> Any:
         return [type(c).__name__ for c in self.caches], [c.meta_state for c in self.caches]
+
+    @meta_state.setter
+    def meta_state(self, v: Any) -> None:
+        for c, m in zip(self.caches, v[1]):
+            c.meta_state = m
 
     def size(self) -> int:
         return max(c.size() for c in self.caches)

@@ -1,0 +1,132 @@
+"""Checkpoints, trims and loading gates of engine_mlx.py against mlx-lm 0.32's own semantics (audit of
+issue 11), on the stand-in. Its numpy buffers are shared by slices, which is stricter than MLX (where a
+slice is a value): a checkpoint that shares a buffer or a Python array with the live cache shows up here."""
+
+import unittest
+
+from anyclaude_mlx.engine import Sampling
+
+from .standin_env import SHAPES, StandinModules, model_dir
+
+ENV = StandinModules()
+AFM7 = "afm7"  # KVCache layers and one ConcatenateKVCache (mlx_lm/models/afm7.py)
+ALPHA, BETA = 12, 13  # " alpha", " beta" in the stand-in's base vocabulary
+
+
+def setUpModule():
+    ENV.__enter__()
+
+
+def tearDownModule():
+    ENV.__exit__()
+
+
+def engine(shape, **kw):
+    e = ENV.engine_mlx.MLXEngine(model_dir(shape), **kw)
+    e.load(lambda p: None)
+    return e
+
+
+def prefill(e, cache, tokens):
+    e.prefill(cache, tokens, lambda d: None, lambda: False)
+
+
+def decode(e, cache, tokens):
+    """Feeds tokens one per model call, as decoding does (the caches' single-token update path)."""
+    for t in tokens:
+        prefill(e, cache, [t])
+
+
+def greedy(e, cache, last, n=8):
+    return [t.token for t in e.generate(cache, last, Sampling(), n, lambda: False)]
+
+
+def prompt_of(e, words=120):
+    return e.render([{"role": "user", "content": "alpha beta gamma " * words}], None, {})
+
+
+class CheckpointTests(unittest.TestCase):
+    def test_a_checkpoint_is_untouched_by_what_the_live_cache_does_next(self):
+        for shape in SHAPES + (AFM7,):
+            with self.subTest(shape=shape):
+                e = engine(shape)
+                prompt = prompt_of(e)
+                n = 300  # inside KVCache's second 256-row step buffer: later rows are written in place
+                self.assertGreater(len(prompt), n)
+                live, fresh = e.new_cache(), e.new_cache()
+                for cache in (live, fresh):
+                    prefill(e, cache, prompt[:n])
+                    decode(e, cache, [BETA] * 150)  # one token per call: a full window now wraps in place
+                checkpoint = live.copy()
+                # The live cache goes on: trimmed where it can trim, then overwritten in place
+                # (decoding), then grown (prefill).
+                if live.is_trimmable():
+                    live.trim(40)
+                decode(e, live, [ALPHA] * 150)
+                prefill(e, live, [ALPHA] * 90)
+                self.assertEqual(checkpoint.offset, n + 150)
+                self.assertEqual(greedy(e, checkpoint, [BETA]), greedy(e, fresh, [BETA]))
+
+    def test_two_copies_of_one_checkpoint_do_not_share_rows(self):
+        e = engine("llama")
+        prompt = prompt_of(e)
+        base = e.new_cache()
+        prefill(e, base, prompt[:260])
+        first, second = base.copy(), base.copy()
+        first.trim(4)
+        prefill(e, first, [BETA] * 4)
+        self.assertEqual(greedy(e, second, prompt[260:261]), greedy(e, base, prompt[260:261]))
+
+
+class TrimTests(unittest.TestCase):
+    def test_concatenate_kv_cache_trim_does_not_shrink_its_arrays(self):
+        # The mlx-lm behaviour the engine must not rely on (cache.py, ConcatenateKVCache.trim).
+        mx = ENV.core
+        from mlx_lm.models.cache import ConcatenateKVCache
+
+        c = ConcatenateKVCache()
+        c.update_and_fetch(mx.zeros((1, 1, 5, 2)), mx.zeros((1, 1, 5, 2)))
+        self.assertEqual((c.is_trimmable(), c.trim(2), c.offset), (True, 2, 3))
+        c.update_and_fetch(mx.zeros((1, 1, 1, 2)), mx.zeros((1, 1, 1, 2)))
+        self.assertEqual(c.offset, 6)
+
+    def test_whatever_trims_continues_like_a_fresh_prefill(self):
+        for shape in SHAPES + (AFM7,):
+            with self.subTest(shape=shape):
+                e = engine(shape)
+                prompt = prompt_of(e, 60)
+                cache = e.new_cache()
+                prefill(e, cache, prompt[:-1])
+                first = greedy(e, cache, prompt[-1:])
+                extra = cache.offset - (len(prompt) - 1)
+                if cache.trim(extra) == 0:
+                    self.assertFalse(cache.is_trimmable())
+                    continue
+                self.assertEqual(greedy(e, cache, prompt[-1:]), first)
+
+    def test_afm7_is_restored_from_checkpoints_not_trimmed(self):
+        e = engine(AFM7)
+        cache = e.new_cache()
+        prefill(e, cache, [BETA] * 40)
+        self.assertFalse(cache.is_trimmable())
+        self.assertEqual((cache.trim(10), cache.offset), (0, 40))
+
+
+class LoadTests(unittest.TestCase):
+    def test_a_model_with_its_own_architecture_file_needs_trust_remote_code(self):
+        path = model_dir("remote_code_model")
+        with self.assertRaisesRegex(ValueError, r'runs code from the model repository; if you trust it, add "serverArgs": \["--trust-remote-code"\]'):
+            ENV.engine_mlx.MLXEngine(path).load(lambda p: None)
+        info = ENV.engine_mlx.MLXEngine(path, trust_remote_code=True).load(lambda p: None)
+        self.assertEqual(info.id, "remote_code_model")
+
+    def test_generate_step_takes_an_array_prompt_only(self):
+        from mlx_lm.generate import generate_step
+
+        e = engine("llama")
+        with self.assertRaises(TypeError):
+            next(generate_step([BETA], e.model, prompt_cache=e.new_cache().layers))
+
+
+if __name__ == "__main__":
+    unittest.main()
