@@ -95,14 +95,23 @@ class _CountingModel:
         return getattr(self._model, name)
 
 
-def _normalise(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Qwen-family templates need tool-call arguments as a mapping, not a JSON string."""
+def python_template_type(tokenizer: Any) -> Optional[str]:
+    """The mlx_lm.chat_templates module mlx_lm renders this model with instead of a Jinja template
+    (DeepSeek-V3.2), named by tokenizer_config.json's chat_template_type; None for Jinja."""
+    init_kwargs = getattr(tokenizer, "init_kwargs", None)
+    kind = init_kwargs.get("chat_template_type") if isinstance(init_kwargs, dict) else None
+    return kind if isinstance(kind, str) and kind else None
+
+
+def _normalise(messages: list[dict[str, Any]], arguments_as_mapping: bool = True) -> list[dict[str, Any]]:
+    """Qwen-family Jinja templates need tool-call arguments as a mapping, not a JSON string;
+    mlx_lm's Python templates json.loads them, so they keep the OpenAI string."""
     out = []
     for m in messages:
         m = dict(m)
         if isinstance(m.get("content"), list):
             m["content"] = "\n".join(p.get("text", "") for p in m["content"] if p.get("type") == "text")
-        if m.get("tool_calls"):
+        if m.get("tool_calls") and arguments_as_mapping:
             calls = []
             for c in m["tool_calls"]:
                 fn = dict(c.get("function", {}))
@@ -156,6 +165,7 @@ class MLXEngine:
         self.model: Any = None
         self.tokenizer: Any = None
         self._counting: Optional[_CountingModel] = None
+        self._python_template: Optional[str] = None
 
     def load(self, progress: Callable[[float], None]) -> ModelInfo:
         # A local directory loads offline (the supervisor sets HF_HUB_OFFLINE); a Hugging Face id
@@ -176,6 +186,7 @@ class MLXEngine:
                 '"serverArgs": ["--trust-remote-code"] to backends.mlx in your anyclaude config'
             ) from e
         self._counting = _CountingModel(self.model)
+        self._python_template = python_template_type(self.tokenizer)
         info = _device_info()
         working_set = int(info.get("max_recommended_working_set_size", 0) or 0)
         if working_set:
@@ -191,7 +202,8 @@ class MLXEngine:
         in_use = _active_memory()
         headroom = kv_headroom(working_set, in_use) if in_use is not None else None
         text_config = config.get("text_config", config)
-        template = self.tokenizer.chat_template or ""
+        python_template = self._python_template
+        template = self.tokenizer.chat_template or (f"mlx_lm.chat_templates.{python_template}" if python_template else "")
         config_json = os.path.join(self.path, "config.json")
         stamp = os.path.getmtime(config_json) if os.path.exists(config_json) else 0
         gib = lambda b: f"{b / (1 << 30):.1f} GB"  # noqa: E731
@@ -222,7 +234,7 @@ class MLXEngine:
 
     def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any], add_generation_prompt: bool = True) -> list[int]:
         return list(
-            self.tokenizer.apply_chat_template(_normalise(messages), tools=tools, add_generation_prompt=add_generation_prompt, tokenize=True, **template_kwargs)
+            self.tokenizer.apply_chat_template(_normalise(messages, self._python_template is None), tools=tools, add_generation_prompt=add_generation_prompt, tokenize=True, **template_kwargs)
         )
 
     def generation_prompt_length(self, template_kwargs: dict[str, Any]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from typing import Any, Dict, Optional
@@ -41,5 +42,9 @@ def load(
     model = Model(config)
     mx._state["weights_bytes"] = weights_bytes(config)
     eos = config.get("eos_token_id")
-    tokenizer = TokenizerWrapper(StandinTokenizer(config), eos_token_ids=[eos] if isinstance(eos, int) else eos)
+    inner = StandinTokenizer(config)
+    chat_template = None
+    if template_type := inner.init_kwargs.get("chat_template_type"):
+        chat_template = importlib.import_module(f"mlx_lm.chat_templates.{template_type}").apply_chat_template
+    tokenizer = TokenizerWrapper(inner, eos_token_ids=[eos] if isinstance(eos, int) else eos, chat_template=chat_template)
     return (model, tokenizer, config) if return_config else (model, tokenizer)

@@ -40,7 +40,11 @@ class StandinTokenizer:
         self.vocab = {p: i for i, p in enumerate(BASE_VOCAB)}
         self._seen = dict(self.vocab)  # every piece met so far, base vocabulary included
         self.pieces = dict(enumerate(BASE_VOCAB))
-        self.chat_template = CHAT_TEMPLATE
+        # tokenizer_config.json's keys, as transformers keeps them. A model rendered by one of mlx_lm's
+        # Python templates (DeepSeek-V3.2) names it there and ships no Jinja template.
+        template_type = config.get("standin_chat_template_type")
+        self.init_kwargs: dict[str, Any] = {"chat_template_type": template_type} if template_type else {}
+        self.chat_template = None if template_type else CHAT_TEMPLATE
         self.eos_token_id = self.vocab["<|im_end|>"]
         self.has_thinking = bool(config.get("standin_thinking", True))
 
@@ -58,9 +62,15 @@ class StandinTokenizer:
     def decode(self, ids: list[int]) -> str:
         return "".join(self.pieces.get(int(i), "\ufffd") for i in ids)
 
-    def apply_chat_template(self, conversation: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]] = None, add_generation_prompt: bool = False, tokenize: bool = True, return_dict: bool = False, **template_kwargs: Any) -> Any:
+    def apply_chat_template(self, conversation: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]] = None, add_generation_prompt: bool = False, tokenize: bool = True, return_dict: bool = True, **template_kwargs: Any) -> Any:
+        if self.chat_template is None:
+            raise ValueError("Cannot use chat template functions because tokenizer.chat_template is not set and no template argument was passed!")
         text = render_qwen3(conversation, tools, add_generation_prompt, template_kwargs.get("enable_thinking", True))
-        return self.encode(text) if tokenize else text
+        if not tokenize:
+            return text
+        ids = self.encode(text)
+        # transformers 5 returns a BatchEncoding unless asked not to (mlx_lm's wrapper asks).
+        return {"input_ids": ids, "attention_mask": [1] * len(ids)} if return_dict else ids
 
 
 def render_qwen3(messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], add_generation_prompt: bool, enable_thinking: Any) -> str:
@@ -129,10 +139,13 @@ class NaiveDetokenizer:
 
 
 class TokenizerWrapper:
-    """Like mlx_lm's: `detokenizer` is a new streaming detokenizer per access; the rest forwards."""
+    """Like mlx_lm's: `detokenizer` is a new streaming detokenizer per access; a Python chat template
+    (`chat_template`) takes precedence over the tokenizer's; the rest forwards."""
 
-    def __init__(self, tokenizer: StandinTokenizer, eos_token_ids: Optional[list[int]] = None):
+    def __init__(self, tokenizer: StandinTokenizer, eos_token_ids: Optional[list[int]] = None, chat_template: Any = None):
         self._tokenizer = tokenizer
+        self._chat_template = chat_template
+        self.has_chat_template = tokenizer.chat_template is not None or chat_template is not None
         self.eos_token_ids = set(eos_token_ids) if eos_token_ids is not None else {tokenizer.eos_token_id}
 
     @property
@@ -141,6 +154,10 @@ class TokenizerWrapper:
 
     def apply_chat_template(self, *args: Any, tokenize: bool = True, **kwargs: Any) -> Any:
         kwargs.setdefault("enable_thinking", self._tokenizer.has_thinking)
+        if self._chat_template is not None:
+            out = self._chat_template(*args, **kwargs)
+            return self._tokenizer.encode(out, add_special_tokens=False) if tokenize else out
+        kwargs["return_dict"] = False
         return self._tokenizer.apply_chat_template(*args, tokenize=tokenize, **kwargs)
 
     def __getattr__(self, name: str) -> Any:

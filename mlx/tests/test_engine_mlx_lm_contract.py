@@ -1,6 +1,7 @@
-"""Checkpoints, trims and loading gates of engine_mlx.py against mlx-lm 0.32's own semantics (audit of
-issue 11), on the stand-in. Its numpy buffers are shared by slices, which is stricter than MLX (where a
-slice is a value): a checkpoint that shares a buffer or a Python array with the live cache shows up here."""
+"""engine_mlx.py against mlx-lm 0.32's own contracts (audit of issue 11), on the stand-in: checkpoints, trims,
+loading gates and Python chat templates. The stand-in's numpy buffers are shared by slices, which is stricter
+than MLX (where a slice is a value): a checkpoint that shares a buffer or a Python array with the live cache
+shows up here."""
 
 import unittest
 
@@ -119,6 +120,43 @@ class LoadTests(unittest.TestCase):
             ENV.engine_mlx.MLXEngine(path).load(lambda p: None)
         info = ENV.engine_mlx.MLXEngine(path, trust_remote_code=True).load(lambda p: None)
         self.assertEqual(info.id, "remote_code_model")
+
+    def test_a_python_chat_template_gets_tool_call_arguments_as_json_text(self):
+        # DeepSeek-V3.2: mlx_lm renders it with mlx_lm.chat_templates.deepseek_v32, which json.loads
+        # the arguments (Jinja templates such as Qwen's want a mapping instead).
+        e = engine("deepseek_v32_python_template")
+        call = {"id": "c1", "type": "function", "function": {"name": "Bash", "arguments": '{"command": "ls", "timeout": 5}'}}
+        history = [
+            {"role": "user", "content": "list"},
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "content": "a.txt"},
+        ]
+        text = e.tokenizer.decode(e.render(history, None, {}))
+        self.assertIn('<｜DSML｜parameter name="command" string="true">ls</｜DSML｜parameter>', text)
+        self.assertIn('<｜DSML｜parameter name="timeout" string="false">5</｜DSML｜parameter>', text)
+        qwen = engine("qwen3_next")
+        self.assertIn('"arguments": {"command": "ls", "timeout": 5}', qwen.tokenizer.decode(qwen.render(history, None, {})))
+
+    def test_a_python_template_model_serves_a_tool_round(self):
+        from anyclaude_mlx.cache_manager import PrefixCacheManager
+        from anyclaude_mlx.worker import Job, Worker
+
+        e = ENV.engine_mlx.MLXEngine(model_dir("deepseek_v32_python_template"))
+        worker = Worker(e, lambda e, i: PrefixCacheManager(e.new_cache))
+        self.assertTrue(worker.load_model())
+        call = {"id": "c1", "type": "function", "function": {"name": "Bash", "arguments": '{"command": "ls"}'}}
+        tools = [{"type": "function", "function": {"name": "Bash", "description": "Run a command", "parameters": {"type": "object"}}}]
+        messages = [{"role": "system", "content": "You are a coding agent."}, {"role": "user", "content": "list"}, {"role": "assistant", "content": "", "tool_calls": [call]}, {"role": "tool", "tool_call_id": "c1", "content": "a.txt"}]
+        job = Job(messages=messages, tools=tools, max_tokens=4)
+        worker.process(job)
+        kinds = [ev[0] for ev in job.events.queue]
+        self.assertNotIn("error", kinds, list(job.events.queue))
+        self.assertEqual(kinds[-1], "done")
+
+    def test_the_python_template_is_named_in_the_model_identity(self):
+        e = engine("deepseek_v32_python_template")
+        self.assertIsNone(e.tokenizer.chat_template)
+        self.assertEqual(e.load(lambda p: None).chat_template, "mlx_lm.chat_templates.deepseek_v32")
 
     def test_generate_step_takes_an_array_prompt_only(self):
         from mlx_lm.generate import generate_step
