@@ -42,6 +42,11 @@ def _nbytes(layer: Any) -> int:
         return 0
 
 
+def _states(layers: list[Any]) -> list[Any]:
+    """The arrays to evaluate: mlx-lm's `state` getters fail on an empty layer (keys is None)."""
+    return [c.state for c in layers if not c.empty()]
+
+
 class MLXCache:
     """A model's per-layer caches plus the number of tokens they hold, counted here (prefill,
     decode, trim): hybrid models have no layer with a meaningful `offset`."""
@@ -74,7 +79,7 @@ class MLXCache:
 
     def copy(self) -> "MLXCache":
         layers = copy.deepcopy(self.layers)
-        mx.eval([c.state for c in layers])  # materialised: no lazy graph pointing at the original
+        mx.eval(_states(layers))  # materialised: no lazy graph pointing at the original
         return MLXCache(layers, self.tokens)
 
 
@@ -257,7 +262,7 @@ class MLXEngine:
                 chunk = tokens[start : start + PREFILL_STEP]
                 self.model(mx.array(chunk)[None], cache=cache.layers)
                 cache.tokens += len(chunk)
-                mx.eval([c.state for c in cache.layers])
+                mx.eval(_states(cache.layers))
                 mx.clear_cache()
                 on_progress(start + len(chunk))
 

@@ -68,6 +68,19 @@ class CheckpointTests(unittest.TestCase):
                 self.assertEqual(checkpoint.offset, n + 150)
                 self.assertEqual(greedy(e, checkpoint, [BETA]), greedy(e, fresh, [BETA]))
 
+    def test_an_empty_cache_copies(self):
+        # mlx-lm's KVCache.state reads keys.shape, and keys is None until the first update.
+        for shape in SHAPES + (AFM7,):
+            with self.subTest(shape=shape):
+                e = engine(shape)
+                empty = e.new_cache().copy()
+                self.assertEqual((empty.offset, empty.nbytes), (0, 0))
+                fresh = e.new_cache()
+                prompt = prompt_of(e, 10)
+                prefill(e, empty, prompt[:-1])
+                prefill(e, fresh, prompt[:-1])
+                self.assertEqual(greedy(e, empty, prompt[-1:]), greedy(e, fresh, prompt[-1:]))
+
     def test_two_copies_of_one_checkpoint_do_not_share_rows(self):
         e = engine("llama")
         prompt = prompt_of(e)

@@ -133,7 +133,7 @@ def _working_set() -> int:
     return int(os.environ.get("ANYCLAUDE_STANDIN_WORKING_SET", str(32 << 30)))
 
 
-def device_info() -> dict[str, Any]:
+def device_info(d: Any = None) -> dict[str, Any]:
     return {"architecture": "standin", "memory_size": _working_set() * 4 // 3, "max_recommended_working_set_size": _working_set()}
 
 
