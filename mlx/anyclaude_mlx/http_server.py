@@ -78,11 +78,14 @@ def parse_job(body: dict) -> Job:
     stop = body.get("stop") or []
     stop = [stop] if isinstance(stop, str) else stop
     kwargs = body.get("chat_template_kwargs") or {}
+    seed = body.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 1 << 64):
+        raise BadRequest("seed must be a non-negative integer")  # mx.random.seed takes a uint64
     sampling = Sampling(
         temperature=float(body.get("temperature") or 0.0),
         top_p=float(body.get("top_p") or 1.0),
         top_k=int(body.get("top_k") or 0),
-        seed=body.get("seed"),
+        seed=seed,
     )
     return Job(messages=messages, tools=tools or None, max_tokens=max_tokens, sampling=sampling, template_kwargs=kwargs, stop=list(stop))
 

@@ -83,6 +83,10 @@ class ChatCompletionTests(ReadyServer):
         self.assertEqual(status, 400)
         status, r = self.server.post({"messages": [{"role": "user", "content": "x"}], "max_tokens": "many"})
         self.assertEqual(status, 400)
+        for seed in (-1, 1.5, "7", True):
+            status, r = self.server.post({"messages": [{"role": "user", "content": "x"}], "seed": seed})
+            self.assertEqual(status, 400, seed)
+            self.assertIn("seed must be a non-negative integer", read_json(r)["error"]["message"])
         status, r = self.server.post({}, path="/v1/nope")
         self.assertEqual(status, 404)
 

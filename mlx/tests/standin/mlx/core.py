@@ -171,6 +171,9 @@ class _Random:
         self.rng = np.random.default_rng(0)
 
     def seed(self, s: int) -> None:
+        if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < 1 << 64:
+            # mlx binds seed(uint64): nanobind refuses anything else.
+            raise TypeError(f"seed(): incompatible function arguments. The following argument types are supported:\n    1. seed(seed: int) -> None\n\nInvoked with types: {type(s).__name__}")
         self.rng = np.random.default_rng(s)
 
     def categorical(self, logits: np.ndarray, axis: int = -1) -> np.ndarray:
