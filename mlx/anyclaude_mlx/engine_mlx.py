@@ -108,6 +108,14 @@ def python_template_type(tokenizer: Any) -> Optional[str]:
     return kind if isinstance(kind, str) and kind else None
 
 
+def template_text(chat_template: Any) -> str:
+    """The tokenizer's Jinja template as one string: transformers keeps a repository's named templates
+    (tokenizer_config.json's list, e.g. "default" and "tool_use") as a dict."""
+    if isinstance(chat_template, dict):
+        return "\n".join(str(t) for _, t in sorted(chat_template.items()))
+    return chat_template if isinstance(chat_template, str) else ""
+
+
 def _normalise(messages: list[dict[str, Any]], arguments_as_mapping: bool = True) -> list[dict[str, Any]]:
     """Qwen-family Jinja templates need tool-call arguments as a mapping, not a JSON string;
     mlx_lm's Python templates json.loads them, so they keep the OpenAI string."""
@@ -208,7 +216,7 @@ class MLXEngine:
         headroom = kv_headroom(working_set, in_use) if in_use is not None else None
         text_config = config.get("text_config", config)
         python_template = self._python_template
-        template = self.tokenizer.chat_template or (f"mlx_lm.chat_templates.{python_template}" if python_template else "")
+        template = template_text(self.tokenizer.chat_template) or (f"mlx_lm.chat_templates.{python_template}" if python_template else "")
         config_json = os.path.join(self.path, "config.json")
         stamp = os.path.getmtime(config_json) if os.path.exists(config_json) else 0
         gib = lambda b: f"{b / (1 << 30):.1f} GB"  # noqa: E731

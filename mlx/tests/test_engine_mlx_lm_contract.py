@@ -171,6 +171,12 @@ class LoadTests(unittest.TestCase):
         self.assertIsNone(e.tokenizer.chat_template)
         self.assertEqual(e.load(lambda p: None).chat_template, "mlx_lm.chat_templates.deepseek_v32")
 
+    def test_named_templates_are_read_as_text(self):
+        info = engine("named_templates").load(lambda p: None)
+        self.assertIsInstance(info.chat_template, str)
+        self.assertIn("{# tools #}", info.chat_template)
+        self.assertIn("stand-in of Qwen3's template", info.chat_template)
+
     def test_generate_step_takes_an_array_prompt_only(self):
         from mlx_lm.generate import generate_step
 

@@ -44,7 +44,9 @@ class StandinTokenizer:
         # Python templates (DeepSeek-V3.2) names it there and ships no Jinja template.
         template_type = config.get("standin_chat_template_type")
         self.init_kwargs: dict[str, Any] = {"chat_template_type": template_type} if template_type else {}
-        self.chat_template = None if template_type else CHAT_TEMPLATE
+        self.chat_template: Any = None if template_type else CHAT_TEMPLATE
+        if config.get("standin_named_templates"):  # as transformers holds a list of named templates
+            self.chat_template = {"default": CHAT_TEMPLATE, "tool_use": CHAT_TEMPLATE + "{# tools #}"}
         self.eos_token_id = self.vocab["<|im_end|>"]
         self.has_thinking = bool(config.get("standin_thinking", True))
 
