@@ -282,7 +282,8 @@ class MLXEngine:
         detokenizer = self.tokenizer.detokenizer
         detokenizer.reset()
         self._counting.target = cache
-        steps = generate_step(mx.array(last_tokens), self._counting, max_tokens=max_tokens, sampler=sampler, prompt_cache=cache.layers)
+        # generate_step reads a negative max_tokens as "no limit".
+        steps = generate_step(mx.array(last_tokens), self._counting, max_tokens=max(0, max_tokens), sampler=sampler, prompt_cache=cache.layers)
         try:
             while True:
                 # Checked before asking for the next token: generate_step feeds each token before

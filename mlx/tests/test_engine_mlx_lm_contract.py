@@ -177,6 +177,22 @@ class LoadTests(unittest.TestCase):
         self.assertIn("{# tools #}", info.chat_template)
         self.assertIn("stand-in of Qwen3's template", info.chat_template)
 
+
+
+class GenerateTests(unittest.TestCase):
+    def test_a_negative_token_limit_generates_nothing(self):
+        e = engine("llama")
+        cache = e.new_cache()
+        prompt = prompt_of(e, 10)
+        prefill(e, cache, prompt[:-1])
+        calls = []
+
+        def should_stop():  # ends what would otherwise never end
+            calls.append(1)
+            return len(calls) > 50
+
+        self.assertEqual([t.token for t in e.generate(cache, prompt[-1:], Sampling(), -1, should_stop) if t.token is not None], [])
+
     def test_generate_step_takes_an_array_prompt_only(self):
         from mlx_lm.generate import generate_step
 
