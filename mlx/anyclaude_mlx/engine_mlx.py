@@ -42,9 +42,16 @@ def _nbytes(layer: Any) -> int:
         return 0
 
 
+def _is_empty(layer: Any) -> bool:
+    try:
+        return bool(layer.empty())
+    except NotImplementedError:  # _BaseCache's default
+        return False
+
+
 def _states(layers: list[Any]) -> list[Any]:
     """The arrays to evaluate: mlx-lm's `state` getters fail on an empty layer (keys is None)."""
-    return [c.state for c in layers if not c.empty()]
+    return [c.state for c in layers if not _is_empty(c)]
 
 
 class MLXCache:
