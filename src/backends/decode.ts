@@ -61,8 +61,10 @@ function readPayload(text: string, backend: string, what: string): Decoded {
   if (!parsed.success) return { kind: "error", error: anthropicError("api_error", `${backend}: ${what}: ${text.slice(0, 200)}`) };
   const chunk = parsed.output;
   if (chunk.error != null) return { kind: "error", error: mapStreamError(chunk.error, backend) };
-  if (chunk.choices?.[0]?.finish_reason === "error")
-    return { kind: "error", error: mapStreamError({ message: "upstream reported finish_reason error" }, backend) };
+  const finish = chunk.choices?.[0]?.finish_reason;
+  if (finish === "error") return { kind: "error", error: mapStreamError({ message: "upstream reported finish_reason error" }, backend) };
+  // vLLM ends a request its engine aborted with finish_reason "abort": a cut answer, not a finished one.
+  if (finish === "abort") return { kind: "error", error: mapStreamError({ message: "the server aborted the answer (finish_reason abort)" }, backend) };
   return { kind: "chunk", chunk };
 }
 

@@ -81,7 +81,8 @@ function typeForStatus(status: number): ErrorType {
   if (status === 402) return "billing_error";
   if (status === 403) return "permission_error";
   if (status === 404) return "not_found_error";
-  if (status === 408 || status === 504) return "timeout_error";
+  // 522/524: Cloudflare's "connection timed out" / "a timeout occurred" in front of the server.
+  if (status === 408 || status === 504 || status === 522 || status === 524) return "timeout_error";
   if (status === 413) return "request_too_large";
   if (status === 429) return "rate_limit_error";
   if (status === 502 || status === 503 || status === 529) return "overloaded_error";
@@ -95,7 +96,7 @@ export function upstreamErrorMessage(bodyText: string): { message: string; field
   try {
     parsed = JSON.parse(bodyText);
   } catch {
-    return { message: bodyText.trim().slice(0, 1000) || "(empty response body)", fields: {} };
+    return { message: htmlErrorText(bodyText) ?? (bodyText.trim().slice(0, 1000) || "(empty response body)"), fields: {} };
   }
   const obj = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
   if (typeof parsed === "string") return { message: parsed, fields: {} };
@@ -110,6 +111,14 @@ export function upstreamErrorMessage(bodyText: string): { message: string; field
   if (typeof obj.message === "string") return { message: obj.message, fields: obj };
   if (typeof obj.detail === "string") return { message: obj.detail, fields: obj };
   return { message: bodyText.slice(0, 1000), fields: obj };
+}
+
+/** A reverse proxy's HTML error page (nginx, Caddy, Cloudflare): its title, else its first heading, else its text. Null when not HTML. */
+export function htmlErrorText(bodyText: string): string | null {
+  if (!/^\s*<(?:!doctype html|html|head|body)\b/i.test(bodyText)) return null;
+  const pick = /<title[^>]*>([^<]*)<\/title>/i.exec(bodyText)?.[1] ?? /<h1[^>]*>([^<]*)<\/h1>/i.exec(bodyText)?.[1] ?? bodyText.replace(/<[^>]*>/g, " ");
+  const text = pick.replace(/\s+/g, " ").trim().slice(0, 300);
+  return text || null;
 }
 
 /** Statuses under which servers report a prompt that does not fit (llama.cpp's batch error is a 500; mlx_lm.server answers 404 to any generation failure). */

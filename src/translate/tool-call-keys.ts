@@ -22,8 +22,9 @@ export class ToolCallKeys {
   ) {}
 
   /**
-   * By index when there is one, but a new id, or a name after complete arguments, starts a new
-   * call on the same index. Without an index: by id, else the last call.
+   * By index when there is one, but a new id with a name or after complete arguments, or a name
+   * after complete arguments, starts a new call on the same index. Without an index: by id, else
+   * the last call.
    */
   keyFor(index: number | undefined, upId: string | undefined, name: string | undefined): string {
     const key = this.resolve(index, upId, name);
@@ -50,8 +51,11 @@ export class ToolCallKeys {
 }
 
 function startsNewCall(current: CallSoFar, upId: string | undefined, name: string | undefined): boolean {
-  if (upId && current.upId && upId !== current.upId) return true;
-  return !!name && !!current.name && (current.emitted || isCompleteJson(current.args));
+  const done = current.emitted || isCompleteJson(current.args);
+  // A new id with a name, or after complete arguments, is a new call. A new id on a bare argument
+  // fragment of an open call is not: some servers change ids between fragments (mlx-openai-server#216).
+  if (upId && current.upId && upId !== current.upId) return !!name || done;
+  return !!name && !!current.name && done;
 }
 
 export function isCompleteJson(text: string): boolean {

@@ -4,7 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChatRequest } from "../../src/protocol/openai.ts";
 
-export type Frame = string | { delayMs: number } | { raw: string };
+export type Frame = string | { delayMs: number } | { raw: string | Uint8Array };
 
 export type Reply =
   | { kind: "sse"; frames: Frame[]; status?: number; headerDelayMs?: number; cut?: boolean; stall?: boolean }

@@ -9,8 +9,8 @@ export const WIRE_DIR = join(import.meta.dir, "../fixtures/wire");
 export interface WireResponse {
   status: number;
   headers: Record<string, string>;
-  /** The exact bytes, one string per network write; `{delayMs}` pauses between writes. */
-  body: (string | { delayMs: number })[];
+  /** The exact bytes, one string per network write (`{base64}` for writes that split a character); `{delayMs}` pauses between writes. */
+  body: (string | { base64: string } | { delayMs: number })[];
   headerDelayMs?: number;
   /** "cut": the socket is destroyed after the body; default: the response ends normally. */
   end?: "cut";
@@ -57,8 +57,8 @@ export function loadWireCorpus(dir = WIRE_DIR): WireFixture[] {
 
 /** A fixture response as the scripted upstream plays it. */
 export function toReply(r: WireResponse): Reply {
-  const frames: Frame[] = r.body.map((b) => (typeof b === "string" ? { raw: b } : b));
+  const frames: Frame[] = r.body.map((b) => (typeof b === "string" ? { raw: b } : "base64" in b ? { raw: Buffer.from(b.base64, "base64") } : b));
   const isSse = (r.headers["content-type"] ?? "").includes("text/event-stream");
   if (isSse) return { kind: "sse", frames, status: r.status, ...(r.headerDelayMs ? { headerDelayMs: r.headerDelayMs } : {}), ...(r.end === "cut" ? { cut: true } : {}) };
-  return { kind: "text", status: r.status, body: r.body.filter((b) => typeof b === "string").join(""), headers: r.headers, ...(r.headerDelayMs ? { headerDelayMs: r.headerDelayMs } : {}) };
+  return { kind: "text", status: r.status, body: Buffer.concat(r.body.map((b) => (typeof b === "string" ? Buffer.from(b) : "base64" in b ? Buffer.from(b.base64, "base64") : Buffer.alloc(0)))).toString("utf8"), headers: r.headers, ...(r.headerDelayMs ? { headerDelayMs: r.headerDelayMs } : {}) };
 }
