@@ -128,7 +128,8 @@ export class StreamTranslator {
    */
   end(): AnthropicEvent[] {
     if (this.finished) return [];
-    if (this.think) for (const p of this.think.flush()) p.kind === "reasoning" ? this.onReasoning(p.text) : this.onText(p.text, true);
+    const finishedItself = this.finish !== null && this.finish !== "length";
+    if (this.think) for (const p of this.think.flush(finishedItself)) p.kind === "reasoning" ? this.onReasoning(p.text) : this.onText(p.text, true);
     if (this.stops) this.emitText(this.stops.flush());
     if (this.finish === null) this.ctx.note("warn", "upstream ended without finish_reason");
     for (const c of this.calls.values()) c.done = true;

@@ -113,10 +113,15 @@ export class ThinkSplitter {
     return rest ? [{ kind: "text", text: rest }] : [];
   }
 
-  flush(): Piece[] {
+  /**
+   * At the end of the answer. `finished`: it ended by itself (a stop), not cut by max_tokens: only
+   * then does content that never showed </think> prove the model answers plainly. Claude Code's
+   * first request is a one-token quota probe, which a pre-opened model answers with reasoning.
+   */
+  flush(finished = true): Piece[] {
     const rest = this.held;
     this.held = "";
-    if (this.state === "undecided" && rest.trim()) this.outcome = "plain";
+    if (this.state === "undecided" && rest.trim() && finished) this.outcome = "plain";
     if (!rest) return [];
     return [{ kind: this.state === "inside" ? "reasoning" : "text", text: rest }];
   }

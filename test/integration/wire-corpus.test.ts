@@ -56,17 +56,21 @@ function normalise(content: { type: string; text?: string; thinking?: string; na
 const inMode = (message: string, f: WireFixture, mode: string) => (message.startsWith(`${f.server}: `) ? `${mode}: ${message.slice(f.server.length + 2)}` : message);
 
 async function exchange(f: WireFixture, mode: ProfileName, stream: boolean) {
-  current = f;
-  firstRequest = upstream.requests.length;
   const proxy = await proxyFor(mode);
   try {
-    const res = await fetch(`${proxy.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: requestBody(stream) });
-    const text = await res.text();
-    const sent = upstream.requests.slice(firstRequest);
-    return { res, text, sent };
+    return await exchangeWith(proxy, f, stream);
   } finally {
     await proxy.stop();
   }
+}
+
+async function exchangeWith(proxy: Listening, f: WireFixture, stream: boolean) {
+  current = f;
+  firstRequest = upstream.requests.length;
+  const res = await fetch(`${proxy.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: requestBody(stream) });
+  const text = await res.text();
+  const sent = upstream.requests.slice(firstRequest);
+  return { res, text, sent };
 }
 
 function sseEvents(text: string): AnthropicEvent[] {
@@ -91,6 +95,21 @@ describe("wire corpus", () => {
       const n = Number(/^prompt is too long: (\d+) tokens \(llamacpp: the request exceeds/.exec(error.message)?.[1]);
       expect(n).toBeGreaterThan(39_000);
       expect(n).toBeLessThan(41_000);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test("a pre-opened model's first answer cut at one token (Claude Code's quota probe) does not mark it plain", async () => {
+    const byName = (name: string) => CORPUS.find((f) => `${f.server}/${f.name}` === name)!;
+    const probe = byName("llamacpp/think-preopened-quota-probe");
+    const answer = byName("llamacpp/think-preopened");
+    const proxy = await proxyFor("llamacpp");
+    try {
+      await exchangeWith(proxy, probe, true);
+      const { text } = await exchangeWith(proxy, answer, true);
+      const message = (await sdkFinalMessage(sseEvents(text))) as unknown as { content: Parameters<typeof normalise>[0] };
+      expect(normalise(message.content)).toEqual((answer.expect as { content: Block[] }).content);
     } finally {
       await proxy.stop();
     }

@@ -52,6 +52,10 @@ describe("ThinkSplitter", () => {
     plain.feed("just an answer");
     plain.flush();
     expect(plain.outcome).toBe("plain");
+    const cut = new ThinkSplitter();
+    cut.feed("Okay");
+    expect(cut.flush(false)).toEqual([{ kind: "text", text: "Okay" }]);
+    expect(cut.outcome).toBeNull(); // cut by max_tokens (a one-token probe): it proves nothing
     const tagged = new ThinkSplitter();
     tagged.feed("<think>x</think>y");
     expect(tagged.outcome).toBeNull(); // an explicit <think> says nothing about pre-opening
