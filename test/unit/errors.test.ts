@@ -19,6 +19,13 @@ describe("upstream error mapping (protocol.md §5.10, §6.9)", () => {
     ["422", 422, JSON.stringify({ detail: "field required" }), 400, "invalid_request_error", /field required/],
     ["500 html", 500, "<html>Internal Server Error</html>", 500, "api_error", /Internal Server Error/],
     ["502", 502, "bad gateway", 529, "overloaded_error", /bad gateway/],
+    // Reverse proxies answer with HTML pages: their title, never the markup.
+    ["nginx 413 page", 413, "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", 413, "request_too_large", /^lmstudio: 413 Request Entity Too Large$/],
+    ["page without a title", 502, "<!DOCTYPE html><html><body><h1>Bad Gateway</h1><p>upstream down</p></body></html>", 529, "overloaded_error", /^lmstudio: Bad Gateway$/],
+    ["page with neither", 500, "<html><body>Internal <b>Server</b> Error</body></html>", 500, "api_error", /^lmstudio: Internal Server Error$/],
+    ["text that merely mentions a tag", 500, "error: <html> not allowed", 500, "api_error", /^lmstudio: error: <html> not allowed$/],
+    ["Cloudflare 524", 524, "error code: 524", 504, "timeout_error", /error code: 524/],
+    ["Cloudflare 522", 522, "error code: 522", 504, "timeout_error", /error code: 522/],
   ];
   for (const [name, status, body, wantStatus, wantType, wantMessage] of cases) {
     test(name, () => {

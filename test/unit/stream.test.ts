@@ -151,6 +151,20 @@ describe("stream translator: tool calls", () => {
     ]);
   });
 
+  // Ids on one index: the same id on every fragment (vLLM), an id that changes after the first
+  // fragment (mlx-openai-server#216, poolside/pool#9), a new id with a name (LM Studio index 0 reuse).
+  const idCases: [string, Chunk[], [string, unknown][]][] = [
+    ["the same id on every fragment", [call(0, "t1", "Bash", ""), call(0, "t1", undefined, '{"command":'), call(0, "t1", undefined, '"ls"}')], [["Bash", { command: "ls" }]]],
+    ["an id that changes on bare argument fragments", [call(0, "t1", "Read", ""), call(0, "t2", undefined, '{"file_path": '), call(0, "t2", undefined, '"a.ts"}')], [["Read", { file_path: "a.ts" }]]],
+    ["a new id with a name is a new call", [call(0, "t1", "Bash", '{"command":"a"}'), call(0, "t2", "Read", '{"file_path":"b"}')], [["Bash", { command: "a" }], ["Read", { file_path: "b" }]]],
+  ];
+  for (const [name, chunks, want] of idCases) {
+    test(`tool call ids on one index: ${name}`, async () => {
+      const m = await final([...chunks, c({}, "tool_calls")]);
+      expect(m.content.map((b) => (b.type === "tool_use" ? [b.name, b.input] : [b.type, null]))).toEqual(want);
+    });
+  }
+
   test("parallel calls on index 0 without ids: a new name after complete arguments starts a new call", async () => {
     const m = await final([
       call(0, undefined, "Bash", '{"command":"a"}'),
