@@ -115,8 +115,8 @@ export class ThinkSplitter {
 
   /**
    * At the end of the answer. `finished`: it ended by itself (a stop), not cut by max_tokens: only
-   * then does content that never showed </think> prove the model answers plainly. Claude Code's
-   * first request is a one-token quota probe, which a pre-opened model answers with reasoning.
+   * then does content that never showed </think> prove the model answers plainly. An answer cut
+   * short (a one-token probe, a small max_tokens) may still be inside a pre-opened <think>.
    */
   flush(finished = true): Piece[] {
     const rest = this.held;

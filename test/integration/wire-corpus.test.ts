@@ -100,7 +100,7 @@ describe("wire corpus", () => {
     }
   });
 
-  test("a pre-opened model's first answer cut at one token (Claude Code's quota probe) does not mark it plain", async () => {
+  test("a pre-opened model's first answer cut by max_tokens inside its reasoning does not mark it plain", async () => {
     const byName = (name: string) => CORPUS.find((f) => `${f.server}/${f.name}` === name)!;
     const probe = byName("llamacpp/think-preopened-quota-probe");
     const answer = byName("llamacpp/think-preopened");
