@@ -10,12 +10,14 @@ import * as v from "valibot";
 import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
 import { translateRequest } from "../../src/translate/request.ts";
+import { atLeast, below, QUICK, verdict } from "./targets.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURE = join(ROOT, "test/fixtures/claude-code/print-mode-hello.json");
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
+const REQUESTS = QUICK ? 20 : Number(process.env.BENCH_REQUESTS ?? 300);
 const LONG_CHUNKS = 5000;
-const LONG_RUNS = Number(process.env.BENCH_LONG_RUNS ?? 5);
+const LONG_RUNS = QUICK ? 1 : Number(process.env.BENCH_LONG_RUNS ?? 5);
+const WARMUP = QUICK ? 3 : 20;
 
 const enc = new TextEncoder();
 const frame = (delta: object, finish: string | null = null) =>
@@ -89,7 +91,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const fmt = (n: number, d = 2) => n.toFixed(d).padStart(10);
 
 async function ttft(url: string, body: string, marker: string) {
-  for (let i = 0; i < 20; i++) await timed(url, body, marker, "\n\n"); // warm-up
+  for (let i = 0; i < WARMUP; i++) await timed(url, body, marker, "\n\n"); // warm-up
   const xs: number[] = [];
   for (let i = 0; i < REQUESTS; i++) xs.push((await timed(url, body, marker, "\n\n")).first);
   return xs;
@@ -131,7 +133,10 @@ console.log(`streamed events/s, ${LONG_CHUNKS}-chunk answer     direct    anycla
 console.log(`  events per second               ${fmt(directRate, 0)}   ${fmt(proxyRate, 0)}`);
 console.log("");
 console.log(`anyclaude serve RSS (MB): idle ${rssIdle.toFixed(1)}, after ${REQUESTS} requests ${rssAfterTtft.toFixed(1)}, after streaming ${(kb("VmRSS") / 1024).toFixed(1)}, peak ${(kb("VmHWM") / 1024).toFixed(1)}`);
-console.log("targets: added p50 < 1 ms, >= 100k events/s, RSS < 80 MB");
+console.log("");
+console.log(verdict("added p50", pct(through, 50) - pct(direct, 50), below(1, "ms"), 2));
+console.log(verdict("events per second through anyclaude", proxyRate, atLeast(100_000, "events/s"), 0));
+console.log(verdict("peak RSS", kb("VmHWM") / 1024, below(80, "MB")));
 
 proxy.kill("SIGTERM");
 await proxy.exited;

@@ -4,8 +4,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createConsola } from "consola";
+import { atLeast, below, QUICK, verdict } from "./targets.ts";
 
-const TOTAL = Number(process.env.SOAK_STREAMS ?? 5000);
+const TOTAL = QUICK ? 200 : Number(process.env.SOAK_STREAMS ?? 5000);
 const WARMUP = Math.floor(TOTAL / 10);
 const CONCURRENCY = 16;
 const DISCONNECT_RATE = 0.1;
@@ -126,11 +127,16 @@ for (const id of [...live].slice(0, 3)) console.log(`  a live timer was created 
 console.log(`soak: ${done} streams in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(0)}/s), ${CONCURRENCY} at a time`);
 console.log(`  completed ${completed}, client disconnects ${disconnected}, failures ${failures}`);
 console.log(`  upstream: ${inFlight} requests still open, ${abandoned} abandoned mid-stream (the disconnects reaching it)`);
-console.log(`  RSS ${rssWarm.toFixed(1)} MB after warm-up (${WARMUP} streams) → ${rssEnd.toFixed(1)} MB at the end: ${growth >= 0 ? "+" : ""}${growth.toFixed(1)}% (target < 10%)`);
-console.log(`  live timers after the run: ${liveTimers}`);
+console.log(`  RSS ${rssWarm.toFixed(1)} MB after warm-up (${WARMUP} streams) → ${rssEnd.toFixed(1)} MB at the end`);
+console.log(verdict("failed streams", failures, below(1, "streams"), 0));
+console.log(verdict("upstream requests still open", inFlight, below(1, "requests"), 0));
+console.log(verdict("RSS growth after warm-up", growth, below(10, "%")));
+console.log(verdict("live timers after the run", liveTimers, below(1, "timers"), 0));
+console.log(verdict("disconnects reaching the upstream", disconnected ? (100 * abandoned) / disconnected : 100, atLeast(90, "%")));
 
 await proxy.stop();
 upstream.close();
-const ok = failures === 0 && inFlight === 0 && growth < 10 && liveTimers === 0 && abandoned >= disconnected * 0.9;
+// A quick run is too short for a memory trend: its RSS figure is shown, not held against it.
+const ok = failures === 0 && inFlight === 0 && (QUICK || growth < 10) && liveTimers === 0 && abandoned >= disconnected * 0.9;
 if (!ok) console.log("soak: a target was missed");
 process.exit(ok ? 0 : 1);

@@ -4,29 +4,30 @@ import { probeLocalServers } from "../backends/probe.ts";
 import { describeLocalServers } from "../backends/servers.ts";
 import type { Config } from "../config/load.ts";
 import type { Mode } from "../config/schema.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 import { flagsFrom, loadConfig } from "./options.ts";
-import { exitOnConfigError } from "./run-safely.ts";
+
+const noBackend = () => `no backend configured and none found on the usual ports (${describeLocalServers()}). Start one, or pass --mode (see \`anyclaude doctor\`).`;
 
 export async function chooseMode(config: Config, logger: ConsolaInstance): Promise<{ mode: Mode; config: Config } | null> {
   if (config.mode) return { mode: config.mode, config };
   const found = await probeLocalServers();
-  if (!found) {
-    logger.error(
-      `no backend configured and none found on the usual ports (${describeLocalServers()}). ` +
-        "Start one, or pass --mode (see `anyclaude doctor`).",
-    );
-    return null;
-  }
+  if (!found) return null;
   logger.info(`no mode configured; found ${found.mode} at ${found.url}`);
   return { mode: found.mode, config: { ...config, mode: found.mode, modeSource: "default" } };
 }
 
-/** What every backend-facing command starts with: config (exit 2 if bad), logger, and a mode (exit 2 if none). */
+/** Config and a logger at its level: every command that reads the config starts here. */
+export function loadCommandConfig(args: Parameters<typeof flagsFrom>[0]): { config: Config; logger: ConsolaInstance } {
+  const config = loadConfig(flagsFrom(args));
+  return { config, logger: createLogger(config.debugLevel) };
+}
+
+/** What every backend-facing command starts with: config, logger, and a mode (a usage error if none). */
 export async function startCommand(args: Parameters<typeof flagsFrom>[0]): Promise<{ config: Config; logger: ConsolaInstance; mode: Mode }> {
-  const loaded = exitOnConfigError(() => loadConfig(flagsFrom(args)));
-  const logger = createLogger(loaded.debugLevel);
+  const { config: loaded, logger } = loadCommandConfig(args);
   const chosen = await chooseMode(loaded, logger);
-  if (!chosen) process.exit(2);
+  if (!chosen) throw new CliError(noBackend(), EXIT_USAGE);
   return { config: chosen.config, logger, mode: chosen.mode };
 }

@@ -1,6 +1,7 @@
 // `anyclaude doctor`: what works, what does not, and how to fix each ✗.
 import { spawnSync } from "node:child_process";
 import { defineCommand } from "citty";
+import type { ConsolaInstance } from "consola";
 import { chooseModel, type ModelChoice } from "../backends/choose-model.ts";
 import { SERVERS, windowAdvice } from "../backends/servers.ts";
 import type { ModelInfo } from "../backends/types.ts";
@@ -10,10 +11,10 @@ import type { Config } from "../config/load.ts";
 import { redactUrls } from "../config/redact-url.ts";
 import type { Mode } from "../config/schema.ts";
 import { CLAUDE_INSTALL_HINT, findClaude } from "../launcher/find-claude.ts";
-import { chooseMode } from "./choose-mode.ts";
-import { createLogger } from "./logger.ts";
-import { flagsFrom, loadConfig, proxyArgs } from "./options.ts";
-import { exitOnConfigError } from "./run-safely.ts";
+import { defaultPython } from "../supervisor/mlx-server.ts";
+import { chooseMode, loadCommandConfig } from "./choose-mode.ts";
+import { backendArgs, jsonArg } from "./options.ts";
+import { printLine } from "./output.ts";
 
 interface Check {
   name: string;
@@ -30,9 +31,17 @@ function checkClaude(config: Config): Check {
   return { name: "claude", ok: out.status === 0, detail: `${path} (${version})`, fix: out.status === 0 ? undefined : `reinstall: ${CLAUDE_INSTALL_HINT}` };
 }
 
-async function checkBackend(config: Config, mode: Mode): Promise<Check[]> {
+/** No answer at all (refused, unknown host, silence), as opposed to an answer we could not use. */
+export function isUnreachable(e: unknown): boolean {
+  const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  if (err.name === "TimeoutError" || err.name === "AbortError") return true;
+  const code = err.code ?? err.cause?.code ?? "";
+  if (/^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ConnectionRefused|ConnectionClosed|FailedToOpenSocket)$/.test(code)) return true;
+  return /Unable to connect|fetch failed|unreachable/i.test(err.message ?? "");
+}
+
+async function checkBackend(config: Config, mode: Mode, logger: ConsolaInstance): Promise<Check[]> {
   const settings = config.backends[mode];
-  const logger = createLogger(0);
   const backend = createBackend(settings, logger);
   try {
     const info = await backend.describe(AbortSignal.timeout(5000), settings.model);
@@ -53,7 +62,10 @@ async function checkBackend(config: Config, mode: Mode): Promise<Check[]> {
       contextCheck(mode, model, choice),
     ];
   } catch (e) {
-    return [{ name: `${mode} backend`, ok: false, detail: redactUrls(`${settings.baseUrl}: ${(e as Error).message}`), fix: `start the ${mode} server, or set its URL (--base-url or backends.${mode}.baseUrl)` }];
+    const fix = isUnreachable(e)
+      ? `start the ${mode} server, or set its URL (--base-url or backends.${mode}.baseUrl)`
+      : `something answers at ${redactUrls(settings.baseUrl)}, but not as a ${mode} server listing its models: check that the URL is the server's API root (usually ending in /v1) and that --mode matches the server`;
+    return [{ name: `${mode} backend`, ok: false, detail: redactUrls(`${settings.baseUrl}: ${(e as Error).message}`), fix }];
   }
 }
 
@@ -78,7 +90,8 @@ function contextCheck(mode: Mode, model: string | undefined, choice: ModelChoice
 }
 
 function checkMlx(config: Config): Check {
-  const python = config.backends.mlx.python ?? "python3";
+  // The interpreter the proxy would start: the configured one, else ~/.anyclaude/venv, else python3.
+  const python = config.backends.mlx.python ?? defaultPython(config.home);
   const out = spawnSync(python, ["-c", "import mlx_lm, sys; print(mlx_lm.__version__)"], { encoding: "utf8", timeout: 20_000 });
   return out.status === 0
     ? { name: "mlx-lm", ok: true, detail: `${python}: mlx-lm ${out.stdout.trim()}` }
@@ -86,23 +99,25 @@ function checkMlx(config: Config): Check {
 }
 
 export const doctorCommand = defineCommand({
-  meta: { name: "doctor", description: "Check Claude Code, the backend, its models and context window" },
-  args: proxyArgs,
+  meta: { name: "doctor", description: "Check Claude Code, the backend, its models and context window (exit 1 if any ✗)" },
+  args: { ...backendArgs, ...jsonArg },
   async run({ args }) {
-    const config = exitOnConfigError(() => loadConfig(flagsFrom(args)));
-    const logger = createLogger(config.debugLevel);
+    const { config, logger } = loadCommandConfig(args);
     const checks: Check[] = [checkClaude(config)];
     const chosen = await chooseMode(config, logger);
     if (chosen) {
       checks.push({ name: "mode", ok: true, detail: `${chosen.mode} (from ${chosen.config.modeSource})` });
       if (chosen.mode === "mlx") checks.push(checkMlx(chosen.config));
-      checks.push(...(await checkBackend(chosen.config, chosen.mode)));
+      checks.push(...(await checkBackend(chosen.config, chosen.mode, logger)));
     } else checks.push({ name: "mode", ok: false, detail: "none configured or found", fix: "pass --mode or set backend in .anyclauderc.json" });
     if (config.files.length) checks.push({ name: "config", ok: true, detail: config.files.join(", ") });
-    const width = Math.max(...checks.map((c) => c.name.length));
-    for (const c of checks) {
-      logger.log(`${c.ok ? "✓" : "✗"} ${c.name.padEnd(width)}  ${c.detail}${c.fix ? `\n  ${" ".repeat(width)}  fix: ${c.fix}` : ""}`);
+    const code = checks.every((c) => c.ok) ? 0 : 1;
+    if (args.json) {
+      printLine(JSON.stringify({ ok: code === 0, checks }, null, 2));
+      return code;
     }
-    process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
+    const width = Math.max(...checks.map((c) => c.name.length));
+    for (const c of checks) printLine(`${c.ok ? "✓" : "✗"} ${c.name.padEnd(width)}  ${c.detail}${c.fix ? `\n  ${" ".repeat(width)}  fix: ${c.fix}` : ""}`);
+    return code;
   },
 });

@@ -1,8 +1,9 @@
-// One consola instance for every user-facing line. Level: ANYCLAUDE_DEBUG (0-2) or --debug.
+// One consola instance for every diagnostic line, on stderr (data goes to stdout). The level comes
+// from the resolved config (--debug, ANYCLAUDE_DEBUG, debug.level): 0 info, 1 debug, 2+ trace.
 import { createConsola, type ConsolaInstance, type ConsolaReporter, LogLevels } from "consola";
 import { redactUrls } from "../config/redact-url.ts";
 
-export function createLogger(debugLevel = Number(process.env.ANYCLAUDE_DEBUG ?? 0)): ConsolaInstance {
+export function createLogger(debugLevel: number): ConsolaInstance {
   const level = debugLevel >= 2 ? LogLevels.trace : debugLevel >= 1 ? LogLevels.debug : LogLevels.info;
   const logger = createConsola({ level, stdout: process.stderr, stderr: process.stderr });
   // No line carries a URL's user:password@ (base URLs appear in many messages, errors included).

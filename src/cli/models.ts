@@ -1,23 +1,24 @@
-// `anyclaude models`: the backend's models, which are loaded, and their context windows.
+// `anyclaude models`: the backend's models, which are loaded, and their context windows, on stdout.
 import { defineCommand } from "citty";
 import { createBackend } from "../backends/create.ts";
 import type { ModelInfo } from "../backends/types.ts";
 import { startCommand } from "./choose-mode.ts";
-import { proxyArgs } from "./options.ts";
+import { CliError } from "./errors.ts";
+import { backendArgs, jsonArg } from "./options.ts";
+import { printLine } from "./output.ts";
 
 export const modelsCommand = defineCommand({
-  meta: { name: "models", description: "List the backend's models" },
-  args: { ...proxyArgs, json: { type: "boolean", description: "Print JSON" } },
+  meta: { name: "models", description: "List the backend's models and their context windows" },
+  args: { ...backendArgs, ...jsonArg },
   async run({ args }) {
     const { config, logger, mode } = await startCommand(args);
     const backend = createBackend(config.backends[mode], logger);
     const info = await backend.describe(AbortSignal.timeout(10_000)).catch((e: Error) => {
-      logger.error(`${mode} at ${config.backends[mode].baseUrl}: ${e.message}`);
-      process.exit(1);
+      throw new CliError(`${mode} at ${config.backends[mode].baseUrl}: ${e.message} (see \`anyclaude doctor\`)`);
     });
-    if (args.json) return void process.stdout.write(`${JSON.stringify(info.models, null, 2)}\n`);
-    if (!info.models.length) logger.log(`${mode} lists no models`);
-    for (const m of info.models) logger.log(modelLine(m));
+    if (args.json) return printLine(JSON.stringify(info.models, null, 2));
+    if (!info.models.length) logger.info(`${mode} lists no models`);
+    for (const m of info.models) printLine(modelLine(m));
   },
 });
 

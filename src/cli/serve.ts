@@ -6,7 +6,7 @@ import { redactUrls } from "../config/redact-url.ts";
 import { hostIsLoopback } from "../server/access.ts";
 import { startCommand } from "./choose-mode.ts";
 import { proxyArgs } from "./options.ts";
-import { exitOnStartFailure } from "./run-safely.ts";
+import { exitAfterOutput } from "./output.ts";
 import { startProxy } from "./start-proxy.ts";
 
 /** The key clients must send: the configured one, or a fresh one when serving beyond loopback. */
@@ -19,6 +19,13 @@ export function servingKey(config: Config): string | undefined {
 export const keyHint = (config: Config, key: string | undefined) =>
   key ? ` ANTHROPIC_API_KEY=${config.proxyApiKey ? "<proxyApiKey from your config>" : key}` : "";
 
+/**
+ * A line that works as pasted. A proxy that asks for no key still needs some token in Claude Code,
+ * or it stops at "Not logged in · Please run /login".
+ */
+export const claudeCommandFor = (url: string, config: Config, key: string | undefined) =>
+  `ANTHROPIC_BASE_URL=${url}${key ? keyHint(config, key) : " ANTHROPIC_AUTH_TOKEN=anyclaude"} claude`;
+
 export const serveCommand = defineCommand({
   meta: { name: "serve", description: "Run only the proxy; point Claude Code at the printed URL" },
   args: proxyArgs,
@@ -26,14 +33,15 @@ export const serveCommand = defineCommand({
     const { config, logger, mode } = await startCommand(args);
     if (!hostIsLoopback(config.host)) logger.warn(`listening on ${config.host}: other machines can reach this proxy; they must send its key`);
     const requiredApiKey = servingKey(config);
-    const proxy = await startProxy(config, mode, logger, { requiredApiKey }).catch(exitOnStartFailure(logger));
-    logger.info(`listening on ${proxy.url} → ${mode} at ${redactUrls(proxy.backendUrl)}`);
-    logger.info(`use it with: ANTHROPIC_BASE_URL=${proxy.url}${keyHint(config, requiredApiKey)} claude`);
+    const proxy = await startProxy(config, mode, logger, { requiredApiKey });
     const stop = async (signal: NodeJS.Signals) => {
       logger.debug(`${signal}: shutting down`);
       await proxy.stop();
-      process.exit(0);
+      await exitAfterOutput(0);
     };
+    // Before "listening on": whoever waits for that line may signal at once.
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, stop);
+    logger.info(`listening on ${proxy.url} → ${mode} at ${redactUrls(proxy.backendUrl)}`);
+    logger.info(`use it with: ${claudeCommandFor(proxy.url, config, requiredApiKey)}`);
   },
 });

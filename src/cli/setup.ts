@@ -1,27 +1,24 @@
 // `anyclaude setup mlx`: a venv under ~/.anyclaude with the pinned mlx-lm (needs network once).
 import { mkdirSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { defineCommand } from "citty";
 import { spawnInherit } from "../runtime/spawn.ts";
 import { writeRequirements } from "../supervisor/embedded-server.ts";
+import { loadCommandConfig } from "./choose-mode.ts";
+import { CliError } from "./errors.ts";
 import { findPython } from "./find-python.ts";
-import { createLogger } from "./logger.ts";
+import { configArgs } from "./options.ts";
 
 const setupMlx = defineCommand({
   meta: { name: "mlx", description: "Create ~/.anyclaude/venv and install the pinned mlx-lm into it" },
-  args: { python: { type: "string", description: "Python ≥ 3.10 to create the venv with (default: the newest found, Homebrew's and uv's included)" } },
+  args: { ...configArgs, python: { type: "string", description: "Python ≥ 3.10 to create the venv with (default: the newest found, Homebrew's and uv's included)" } },
   async run({ args }) {
-    const logger = createLogger();
+    const { config, logger } = loadCommandConfig(args);
     if (process.platform !== "darwin" || process.arch !== "arm64") logger.warn("MLX runs only on Apple Silicon; the install will likely fail here");
-    const home = process.env.HOME ?? homedir();
-    const found = findPython({ explicit: args.python, home, env: process.env });
-    if (!found.ok) {
-      logger.error(found.message);
-      process.exit(1);
-    }
+    const found = findPython({ explicit: args.python, home: config.home, env: process.env });
+    if (!found.ok) throw new CliError(found.message);
     logger.info(`using Python ${found.version.join(".")} at ${found.python}`);
-    const base = join(home, ".anyclaude");
+    const base = join(config.home, ".anyclaude");
     const venv = join(base, "venv");
     mkdirSync(base, { recursive: true, mode: 0o700 });
     const requirements = writeRequirements(join(base, "mlx-requirements.txt"));
@@ -35,12 +32,11 @@ const setupMlx = defineCommand({
       logger.info(`$ ${cmd.join(" ")}`);
       const code = await spawnInherit(cmd, process.env).then(
         (child) => child.exited,
-        (e: Error) => (logger.error(`cannot run ${cmd[0]}: ${e.message}`), 127),
+        (e: Error) => {
+          throw new CliError(`cannot run ${cmd[0]}: ${e.message}`, 127);
+        },
       );
-      if (code !== 0) {
-        logger.error(`failed (exit ${code})${code === 127 ? "" : "; this step needs network access to the Python package index"}`);
-        process.exit(code);
-      }
+      if (code !== 0) throw new CliError(`\`${cmd.join(" ")}\` failed (exit ${code})${code === 127 ? "" : "; this step needs network access to the Python package index"}`, code);
     }
     logger.success(`ready: mlx mode will use ${python}`);
   },

@@ -1,5 +1,7 @@
 // Composition root shared by `serve` and the launcher: config → backend → app → listening proxy.
+import { join } from "node:path";
 import type { ConsolaInstance } from "consola";
+import pkg from "../../package.json" with { type: "json" };
 import { chooseModel, type ModelChoice, preferredModel } from "../backends/choose-model.ts";
 import { followLoadedModel } from "../backends/loaded-model.ts";
 import { SERVERS } from "../backends/servers.ts";
@@ -18,6 +20,7 @@ import { createApp } from "../server/app.ts";
 import type { Routing } from "../server/routing.ts";
 import { counterFor } from "../context/server-counter.ts";
 import { localCounter } from "../context/text-counter.ts";
+import { CliError } from "./errors.ts";
 
 export interface RunningProxy extends Listening {
   backend: Backend;
@@ -36,7 +39,7 @@ export async function startProxy(
 ): Promise<RunningProxy> {
   let settings = config.backends[mode];
   // mlx mode without a configured URL: anyclaude runs the MLX server itself.
-  const mlx = mode === "mlx" && !settings.baseUrlConfigured ? await startManagedMlx(settings, logger) : undefined;
+  const mlx = mode === "mlx" && !settings.baseUrlConfigured && config.mlxAutoLaunch ? await startManagedMlx(settings, config.home, logger) : undefined;
   if (mlx) settings = { ...settings, baseUrl: mlx.url };
   const backend = createBackend(settings, logger, config.idleTimeoutMs);
   let model = settings.model;
@@ -50,6 +53,8 @@ export async function startProxy(
     });
     const choice = chooseModel(info, model, contextWindow);
     const server = SERVERS[mode];
+    if (model && info?.models.length && !info.models.some((m) => m.id === model))
+      logger.warn(`${mode} does not list the model ${model} (it lists ${info.models.slice(0, 5).map((m) => m.id).join(", ")}${info.models.length > 5 ? ", …" : ""}); requests will fail unless the server loads it on demand`);
     if (!model) {
       model = choice.model ?? "default";
       const how = choice.fromServer === "loaded" ? ` (loaded in ${server.label})` : choice.fromServer === "listed" ? " (first listed by the server)" : "";
@@ -76,7 +81,10 @@ export async function startProxy(
     ...(contextWindow ? { context: { window: contextWindow, truncate: config.contextTruncate } } : {}),
     ...(config.traces.enabled ? { traces: startTraces(config, mode, logger) } : {}),
   });
-  const listening = await listen(app.fetch, { hostname: config.host, port: config.port });
+  const listening = await listen(app.fetch, { hostname: config.host, port: config.port }).catch(async (e: unknown) => {
+    await mlx?.stop();
+    throw listenFailure(e, config.host, config.port);
+  });
   const stop = async () => {
     await listening.stop();
     await mlx?.stop();
@@ -101,9 +109,19 @@ function followLoaded(backend: Backend, label: string, logger: ConsolaInstance, 
   });
 }
 
-function startManagedMlx(settings: BackendConfig, logger: ConsolaInstance): Promise<MlxServer> {
+/** Why the proxy could not listen, as one line with what to do; anything unexpected stays as it is. */
+export function listenFailure(e: unknown, host: string, port: number): unknown {
+  const code = (e as { code?: string }).code;
+  if (code === "EADDRINUSE") return new CliError(`port ${port} on ${host} is already in use; pick another with --port, or --port 0 for a free one`);
+  if (code === "EACCES") return new CliError(`no permission to listen on ${host}:${port}; use a port above 1023, or --port 0 for a free one`);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EINVAL") return new CliError(`cannot listen on ${host}: not an address of this machine; use --host 127.0.0.1`);
+  return e;
+}
+
+function startManagedMlx(settings: BackendConfig, home: string, logger: ConsolaInstance): Promise<MlxServer> {
   return startMlxServer({
-    python: settings.python ?? defaultPython(),
+    python: settings.python ?? defaultPython(home),
+    serverDir: join(home, ".anyclaude", "mlx-server", pkg.version),
     model: settings.model,
     args: settings.serverArgs,
     readyTimeoutMs: settings.readyTimeoutMs,

@@ -64,6 +64,10 @@ export interface Config {
   claudePath?: string;
   /** Config files that were read, in the order applied. */
   files: string[];
+  /** The user's home folder: ~/.anyclaude, ~/.claude.json and the default traces live under it. */
+  home: string;
+  /** mlx mode without a URL starts anyclaude's MLX server; ANYCLAUDE_NO_AUTO_LAUNCH=true (the seed's name) uses one already running instead. */
+  mlxAutoLaunch: boolean;
 }
 
 export interface ConfigInputs {
@@ -126,6 +130,16 @@ function envInt(env: ConfigInputs["env"], name: string): number | undefined {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`environment variable ${name}: expected a positive whole number, found "${raw}"`);
   return n;
+}
+
+/** ANYCLAUDE_DEBUG as the seed project accepted it: 0-3, or true/yes/on (1) and false/no/off (0). */
+export function debugLevelFromEnv(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const value = raw.trim().toLowerCase();
+  if (/^[0-3]$/.test(value)) return Number(value);
+  if (/^(true|yes|on)$/.test(value)) return 1;
+  if (/^(false|no|off)$/.test(value)) return 0;
+  throw new ConfigError(`environment variable ANYCLAUDE_DEBUG: expected 0-3, true or false, found "${raw}"`);
 }
 
 const envBool = (raw: string | undefined) => (raw === undefined ? undefined : /^(1|true|yes|on)$/i.test(raw));
@@ -202,7 +216,7 @@ export function resolveConfig(inputs: ConfigInputs): Config {
     };
   }
 
-  const debugLevel = flags.debug ?? envInt(env, "ANYCLAUDE_DEBUG") ?? file.debug?.level ?? 0;
+  const debugLevel = flags.debug ?? debugLevelFromEnv(env.ANYCLAUDE_DEBUG) ?? file.debug?.level ?? 0;
   const tracesByDefault = mode === "claude" || mode === "openrouter";
   const config: Config = {
     mode,
@@ -224,6 +238,8 @@ export function resolveConfig(inputs: ConfigInputs): Config {
     maxRequestBytes: Math.round((file.maxRequestMB ?? 32) * 1024 * 1024),
     claudePath: file.claude?.path,
     files,
+    home: inputs.home,
+    mlxAutoLaunch: !envBool(env.ANYCLAUDE_NO_AUTO_LAUNCH),
   };
   return Object.freeze(config);
 }

@@ -27,14 +27,17 @@ export async function listen(fetch: FetchHandler, opts: ListenOptions): Promise<
     return { url: urlFor(opts.hostname, port), port, stop: async () => void (await server.stop(true)) };
   }
   const { serve } = await import("@hono/node-server");
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: opts.hostname, port: opts.port }, (info) => {
+      server.off("error", reject);
       resolve({
         url: urlFor(opts.hostname, info.port),
         port: info.port,
         stop: () => new Promise<void>((done) => server.close(() => done())),
       });
     });
+    // Port in use, unknown host: a rejection the caller can explain, as Bun.serve throws.
+    server.once("error", reject);
   });
 }
 

@@ -3,10 +3,8 @@
 // never outlives us.
 // A stdin pipe covers the one exit we cannot hook (SIGKILL): the server exits when it closes.
 import { existsSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ConsolaInstance } from "consola";
-import pkg from "../../package.json" with { type: "json" };
 import { type PipedChild, spawnPiped } from "../runtime/spawn.ts";
 import { extractServer } from "./embedded-server.ts";
 
@@ -18,8 +16,8 @@ export interface MlxServerOptions {
   port?: number;
   readyTimeoutMs?: number;
   logger: ConsolaInstance;
-  /** Where the package is written; default ~/.anyclaude/mlx-server/<version>. */
-  serverDir?: string;
+  /** Where the package is written (anyclaude uses ~/.anyclaude/mlx-server/<version>, from the config's home). */
+  serverDir: string;
   /** A server script of the user's own to run instead (it must honour the same flags and /ready). */
   script?: string;
 }
@@ -40,14 +38,14 @@ const EXIT_MEANING: Record<number, string> = {
   5: "mlx / mlx_lm cannot be imported: run `anyclaude setup mlx` (Apple Silicon only)",
 };
 
-export function defaultPython(home = homedir()): string {
+export function defaultPython(home: string): string {
   const venv = join(home, ".anyclaude", "venv", "bin", "python");
   return existsSync(venv) ? venv : "python3";
 }
 
 export async function startMlxServer(opts: MlxServerOptions): Promise<MlxServer> {
   const { logger } = opts;
-  const dir = opts.script ? dirname(opts.script) : extractServer(opts.serverDir ?? join(homedir(), ".anyclaude", "mlx-server", pkg.version));
+  const dir = opts.script ? dirname(opts.script) : extractServer(opts.serverDir);
   const entry = opts.script ? [opts.script] : ["-m", "anyclaude_mlx"];
   const args = [...entry, "--port", String(opts.port ?? 0), "--watch-stdin", ...(opts.model ? ["--model", opts.model] : []), ...(opts.args ?? [])];
   const localModel = Boolean(opts.model && existsSync(opts.model) && statSync(opts.model).isDirectory());

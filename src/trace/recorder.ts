@@ -7,12 +7,15 @@ import type { ConsolaInstance } from "consola";
 import type { AnthropicEvent, Message, MessagesRequest } from "../protocol/anthropic.ts";
 import { MessageFolder } from "../translate/fold.ts";
 import { redactHeaders, redactValue } from "./redact.ts";
+import { serializeTrace } from "./serialize.ts";
 import { ensurePrivateDir, type Trace } from "./store.ts";
 
 export interface RecorderOptions {
   root: string;
   mode: string;
   logger: ConsolaInstance;
+  /** Cap on one trace file (default MAX_TRACE_BYTES). */
+  maxBytes?: number;
 }
 
 export interface ExchangeStart {
@@ -52,7 +55,7 @@ export class TraceRecorder {
       ensurePrivateDir(dir);
       // Written aside, then renamed: `trace list` and friends never read a half-written file.
       const partial = `${file}.partial`;
-      await writeFile(partial, JSON.stringify(trace, null, 2), { mode: 0o600 });
+      await writeFile(partial, serializeTrace(trace, this.opts.maxBytes), { mode: 0o600 });
       await rename(partial, file);
     })().catch((e: Error) => {
       if (this.warned) return;

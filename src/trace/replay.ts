@@ -21,12 +21,16 @@ export interface ReplayResult {
   version: 1;
   mode: string;
   model: string;
+  /** The backend's URL: two servers of one mode are two populations. Absent in older results. */
+  baseUrl?: string;
   trace: string;
   startedAt: string;
   runs: RunResult[];
 }
 
-export async function replayOnce(backend: Backend, req: MessagesRequest, model: string, run: number): Promise<RunResult> {
+/** One run; it fails (never hangs) when the backend has not finished within timeoutMs. */
+export async function replayOnce(backend: Backend, req: MessagesRequest, model: string, run: number, timeoutMs = 30 * 60_000): Promise<RunResult> {
+  const signal = AbortSignal.timeout(timeoutMs);
   const t0 = performance.now();
   let first = 0;
   let last = 0;
@@ -35,7 +39,7 @@ export async function replayOnce(backend: Backend, req: MessagesRequest, model: 
   let cached = 0;
   let error: string | undefined;
   try {
-    for await (const ev of backend.send({ ...req, stream: true }, { model, signal: AbortSignal.timeout(30 * 60_000) })) {
+    for await (const ev of backend.send({ ...req, stream: true }, { model, signal })) {
       if (ev.type === "content_block_delta") {
         last = performance.now() - t0;
         if (!first) first = last;
@@ -50,6 +54,8 @@ export async function replayOnce(backend: Backend, req: MessagesRequest, model: 
   } catch (e) {
     error = (e as Error).message;
   }
+  // The backend reports our own abort as a disconnect; say what happened instead.
+  if (signal.aborted) error = `no complete answer within ${Math.round(timeoutMs / 1000)} s`;
   const total = performance.now() - t0;
   const generationMs = Math.max(0, last - first);
   return {

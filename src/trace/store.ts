@@ -25,6 +25,8 @@ export const TraceSchema = v.looseObject({
     lastToken: v.optional(v.nullable(v.number())),
     finished: v.number(),
   }),
+  /** Set when the trace was over the size cap: which parts were left out. */
+  truncated: v.optional(v.looseObject({ limitBytes: v.number(), originalBytes: v.number(), omitted: v.array(v.string()) })),
   usage: v.optional(v.nullable(v.looseObject({ input_tokens: v.number(), output_tokens: v.number(), cache_read_input_tokens: v.optional(v.number()) }))),
 });
 export type Trace = v.InferOutput<typeof TraceSchema>;

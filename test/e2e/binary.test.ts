@@ -1,21 +1,19 @@
-// The shipped artefacts, built in this test run: the compiled linux-x64 executable and the Node
-// bundle that `npm pack` ships. Each serves a real Claude Code tool round trip.
+// The shipped artefacts (built once per source state): the compiled linux-x64 executable and the
+// Node bundle that `npm pack` ships. Each serves a real Claude Code tool round trip.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChatRequest } from "../../src/protocol/openai.ts";
 import { chunk, DONE, finish, sse, textReply, toolArgs, toolStart } from "../helpers/chunks.ts";
-import { BUN, ROOT, resultOf, runClaude, startServe, tempDir } from "../helpers/processes.ts";
+import { type Artefacts, artefacts as builtArtefacts } from "../helpers/artefacts.ts";
+import { ROOT, resultOf, runClaude, startServe, tempDir } from "../helpers/processes.ts";
 import { startUpstream, type Upstream } from "../helpers/upstream.ts";
 
-const outdir = tempDir("dist");
 let upstream: Upstream;
+let built: Artefacts;
 
 beforeAll(async () => {
-  const build = Bun.spawn([BUN, join(ROOT, "scripts/build.ts"), "--target", "linux-x64", "--outdir", outdir], { stdout: "pipe", stderr: "pipe" });
-  expect(await build.exited).toBe(0);
-  const node = Bun.spawn([BUN, join(ROOT, "scripts/build.ts"), "--target", "node", "--outdir", outdir], { stdout: "pipe", stderr: "pipe" });
-  expect(await node.exited).toBe(0);
+  built = await builtArtefacts();
   upstream = await startUpstream((req: ChatRequest) =>
     req.messages.at(-1)!.role === "tool"
       ? textReply(`tool said ${String(req.messages.at(-1)!.content).trim()}`)
@@ -27,14 +25,14 @@ afterAll(async () => {
 });
 
 const artefacts: [string, () => string[]][] = [
-  ["compiled linux-x64 binary", () => [join(outdir, "anyclaude-linux-x64")]],
-  ["Node bundle on node", () => ["node", join(outdir, "node", "anyclaude.mjs")]],
+  ["compiled linux-x64 binary", () => [built.binary]],
+  ["Node bundle on node", () => ["node", built.nodeBundle]],
 ];
 
 describe("shipped artefacts", () => {
   const mlxRuns: [string, () => string[]][] = [
-    ["compiled binary", () => [join(outdir, "anyclaude-linux-x64")]],
-    ["Node bundle", () => ["node", join(outdir, "node", "anyclaude.mjs")]],
+    ["compiled binary", () => [built.binary]],
+    ["Node bundle", () => ["node", built.nodeBundle]],
   ];
   for (const [name, command] of mlxRuns) test(`${name}: the embedded MLX server is written out, supervised and serves (fake engine)`, async () => {
     const cwd = tempDir("binmlx");
@@ -54,6 +52,19 @@ describe("shipped artefacts", () => {
     test(`${name}: --version`, async () => {
       const p = Bun.spawn([...command(), "--version"], { stdout: "pipe" });
       expect((await new Response(p.stdout).text()).trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+    });
+    test(`${name}: a port already in use is one line and exit 1, not a crash`, async () => {
+      const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+      try {
+        const p = Bun.spawn([...command(), "serve", "--port", String(taken.port), "--mode", "openai", "--base-url", upstream.url, "--model", "test-model"], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1", HOME: tempDir("home") } });
+        const err = await new Response(p.stderr).text();
+        expect(await p.exited).toBe(1);
+        const lines = err.trim().split("\n");
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toEndWith(`port ${taken.port} on 127.0.0.1 is already in use; pick another with --port, or --port 0 for a free one`);
+      } finally {
+        taken.stop(true);
+      }
     });
     test(`${name}: serve + a Claude Code tool round trip`, async () => {
       const serve = await startServe(["--mode", "openai", "--base-url", upstream.url, "--model", "m"], command());

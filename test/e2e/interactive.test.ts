@@ -37,7 +37,7 @@ test("a typed prompt is answered by the scripted upstream", async () => {
   const home = tempDir("ihome");
   const cwd = tempDir("iwork");
   const status = join(tempDir("istatus"), "exit");
-  const cmd = `${BUN} ${join(ROOT, "src/cli.ts")} --mode openai --base-url ${upstream.url} --model local; echo $? > ${status}`;
+  const cmd = `${BUN} ${join(ROOT, "src/cli.ts")} --mode openai --base-url ${upstream.url} --model local; echo $? > ${status}; sleep 60`;
   const started = tmux(
     "new-session", "-d", "-s", SESSION, "-x", "140", "-y", "45", "-c", cwd,
     "env", `HOME=${home}`, `PATH=${join(ROOT, "node_modules/.bin")}:/usr/bin:/bin`, "TERM=xterm-256color", "sh", "-c", cmd,
@@ -75,4 +75,11 @@ test("a typed prompt is answered by the scripted upstream", async () => {
     }
   }
   expect(code).toBe("0");
+  // Claude Code's own exit line resumes without anyclaude; the launcher's line after it goes
+  // through anyclaude again, for the same session.
+  const after = (await waitForScreen(/to resume this session through anyclaude/)).replace(/\n/g, "");
+  const claudeLine = /claude --resume ([0-9a-f-]{36})/.exec(after);
+  const ours = /to resume this session through anyclaude: anyclaude --mode openai --base-url \S+ --model local -- --resume ([0-9a-f-]{36})/.exec(after);
+  expect(claudeLine?.[1]).toBeDefined();
+  expect(ours?.[1]).toBe(claudeLine![1]!);
 }, 90_000);

@@ -34,8 +34,8 @@ export async function startServe(
   const pump = async (s: ReadableStream<Uint8Array>) => {
     for await (const c of s) out += decoder.decode(c);
   };
-  void pump(proc.stdout);
-  void pump(proc.stderr);
+  // Awaited by stop(): what the process wrote last is in output() once it has exited.
+  const drained = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
   const deadline = Date.now() + 20_000;
   let url: string | undefined;
   while (!url && Date.now() < deadline) {
@@ -54,6 +54,7 @@ export async function startServe(
     stop: async () => {
       proc.kill("SIGTERM");
       await proc.exited;
+      await drained;
     },
   };
 }

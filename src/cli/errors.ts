@@ -1,0 +1,31 @@
+// Expected failures of a command: one line for the user and the exit code the README documents
+// (2 for usage and config, 1 for runtime). Anything else reaching the runner is a bug.
+import { ConfigError } from "../config/load.ts";
+import { MlxServerError } from "../supervisor/mlx-server.ts";
+
+export const EXIT_RUNTIME = 1;
+export const EXIT_USAGE = 2;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_RUNTIME,
+  ) {
+    super(message);
+  }
+}
+
+/** The user-facing line and exit code of an expected failure; null for a bug. */
+export function expectedFailure(e: unknown): { message: string; exitCode: number } | null {
+  if (e instanceof CliError) return { message: e.message, exitCode: e.exitCode };
+  if (e instanceof ConfigError) return { message: e.message, exitCode: EXIT_USAGE };
+  if (e instanceof MlxServerError) return { message: e.message, exitCode: EXIT_RUNTIME };
+  return null;
+}
+
+/** A file the user named could not be read: what and why, without the stack. */
+export function fileError(path: string, e: unknown, what = "file"): CliError {
+  const code = (e as { code?: string }).code;
+  const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "cannot be read (permission denied)" : code === "EISDIR" ? "is a folder" : code === "ENOTDIR" ? "is not a folder" : (e as Error).message;
+  return new CliError(`${what} ${path} ${why}`);
+}
