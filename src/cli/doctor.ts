@@ -57,7 +57,7 @@ async function checkBackend(config: Config, mode: Mode, logger: ConsolaInstance)
         detail: model
           ? `${model}${found ? (found.loaded ? " (loaded)" : "") : " (not in the server's list)"}; ${info.models.length} listed`
           : `none ${usable.some((m) => m.loaded === false) ? "loaded" : "listed"}; ${info.models.length} listed`,
-        fix: found || mode === "claude" ? undefined : modelFix(mode, model, usable),
+        fix: found || mode === "claude" ? undefined : modelFix(mode, model, usable, settings.baseUrl),
       },
       contextCheck(mode, model, choice),
     ];
@@ -69,7 +69,11 @@ async function checkBackend(config: Config, mode: Mode, logger: ConsolaInstance)
   }
 }
 
-function modelFix(mode: Mode, model: string | undefined, usable: ModelInfo[]): string {
+function modelFix(mode: Mode, model: string | undefined, usable: ModelInfo[], baseUrl: string): string {
+  // Nothing at all: a server with no model yet, or something that is not this server (a web page,
+  // another API) whose answer reads as an empty list.
+  if (!usable.length)
+    return `${baseUrl} lists no models: if it is ${SERVERS[mode].label}, load or download a model there; otherwise check that the URL is its API root (usually ending in /v1) and that --mode matches the server`;
   // Nothing chosen although models exist: the server lists them but has none loaded (LM Studio).
   if (!model && usable[0]) return `load one in ${SERVERS[mode].label} (e.g. ${usable[0].id}), or pass --model`;
   return `pick one of: ${usable.slice(0, 5).map((m) => m.id).join(", ")} (--model or backends.${mode}.model)`;

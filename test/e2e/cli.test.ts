@@ -183,11 +183,20 @@ describe("hints that work as pasted", () => {
     const garbage = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("<html>router login</html>", { headers: { "content-type": "text/html" } }) });
     try {
       const r = await run(["doctor", "--mode", "lmstudio", "--base-url", `http://127.0.0.1:${garbage.port}/v1`]);
-      expect(r.stdout).toMatch(/✗ lmstudio backend .*\n\s+fix: something answers at http:\/\/127\.0\.0\.1:\d+\/v1, but not as a lmstudio server/);
+      expect(r.stdout).toMatch(/✗ model .*\n\s+fix: http:\/\/127\.0\.0\.1:\d+\/v1 lists no models: if it is LM Studio, load or download a model there; otherwise check that the URL is its API root/);
       expect(r.stdout).not.toContain("start the lmstudio server");
       expect(r.code).toBe(1);
     } finally {
       garbage.stop(true);
+    }
+    // A web server without the API: an HTTP error, not silence.
+    const notFound = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("<html>Not Found</html>", { status: 404, headers: { "content-type": "text/html" } }) });
+    try {
+      const r = await run(["doctor", "--mode", "vllm", "--base-url", `http://127.0.0.1:${notFound.port}/v1`]);
+      expect(r.stdout).toMatch(/✗ vllm backend .*\n\s+fix: something answers at http:\/\/127\.0\.0\.1:\d+\/v1, but not as a vllm server listing its models/);
+      expect(r.stdout).not.toContain("start the vllm server");
+    } finally {
+      notFound.stop(true);
     }
     const refused = await run(["doctor", "--mode", "lmstudio", "--base-url", "http://127.0.0.1:9/v1"]);
     expect(refused.stdout).toMatch(/fix: start the lmstudio server/);

@@ -55,7 +55,7 @@ test("doctor: Ollama without num_ctx reports the default it will allocate, not t
   const r = await run(["doctor", "--mode", "ollama", "--base-url", s.url]);
   expect(r.words).toContain(
     "✗ context window 4096 tokens assumed (the server's default until the model is loaded; the model allows 8192)\n" +
-      " fix: Ollama is not running test-model yet and it sets no num_ctx, so it will get the server's default context, 4096 tokens unless the server was started with more (the model allows 8192); Claude Code's system prompt and tools alone take about 15k tokens. Set OLLAMA_CONTEXT_LENGTH=32768 for ollama serve, or PARAMETER num_ctx 32768 in the Modelfile.\n", // consola drops the backticks
+      " fix: Ollama is not running test-model yet and it sets no num_ctx, so it will get the server's default context, 4096 tokens unless the server was started with more (the model allows 8192); Claude Code's system prompt and tools alone take about 15k tokens. Set OLLAMA_CONTEXT_LENGTH=32768 for `ollama serve`, or `PARAMETER num_ctx 32768` in the Modelfile.\n",
   );
   expect(r.code).toBe(1);
 });
