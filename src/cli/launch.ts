@@ -25,12 +25,13 @@ export const launchCommand = defineCommand({
     if (config.proxyOnly) {
       const requiredApiKey = servingKey(config);
       const proxy = await startProxy(config, mode, logger, { requiredApiKey });
-      logger.info(`proxy only: listening on ${proxy.url} → ${mode}; use it with: ${claudeCommandFor(proxy.url, config, requiredApiKey)}`);
       const stop = async () => {
         await proxy.stop();
         await exitAfterOutput(0);
       };
+      // Before the line a supervisor may wait for.
       for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(s, stop);
+      logger.info(`proxy only: listening on ${proxy.url} → ${mode}; use it with: ${claudeCommandFor(proxy.url, config, requiredApiKey)}`);
       return;
     }
 
