@@ -24,7 +24,8 @@ afterAll(async () => {
   await upstream.stop();
 });
 
-const env = () => ({ PATH: `${join(clone, "node_modules/.bin")}:/usr/bin:/bin`, HOME: tempDir("home"), NO_COLOR: "1" });
+// The machine's PATH (its python3 and numpy serve bench:mlx's stand-in), the clone's tools first.
+const env = () => ({ PATH: `${join(clone, "node_modules/.bin")}:${process.env.PATH}`, HOME: tempDir("home"), NO_COLOR: "1" });
 
 test("serve from the clone answers a captured Claude Code request, streamed", async () => {
   const serve = await startServe(["--mode", "openai", "--base-url", upstream.url, "--model", "test-model"], [BUN, join(clone, "src/cli.ts")], { cwd: clone, env: env() });
