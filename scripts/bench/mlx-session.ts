@@ -14,10 +14,12 @@ import { PROFILES } from "../../src/backends/profiles.ts";
 import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { translateRequest } from "../../src/translate/request.ts";
 import { startMlxServer } from "../../src/supervisor/mlx-server.ts";
+import { QUICK } from "./targets.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURES = join(ROOT, "test/fixtures/claude-code");
-const SHAPES = ["llama", "gpt_oss", "qwen3_next", "deepseek_v32", "mla"];
+// --quick (the clone test): one shape, to show the bench runs.
+const SHAPES = QUICK ? ["llama"] : ["llama", "gpt_oss", "qwen3_next", "deepseek_v32", "mla"];
 const FOLLOW_UP_TARGET = 95; // % of follow-up prompt tokens from the cache
 const HEADER_SLACK = 3; // a cache that cannot trim re-prefills the shared "<|im_start|>" of the next turn
 // The stand-in is imported instead of mlx; multi-token calls take this long, as prefill chunks do on a Mac,

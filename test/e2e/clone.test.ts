@@ -48,7 +48,7 @@ describe("every benchmark runs from the clone in its quick mode", () => {
     ["bench:startup", ["--quick"], /launch→ready: .* — [✓✗] (met|missed)/],
     ["bench:analyze", ["--quick"], /whole command, bun src\/cli\.ts .* — [✓✗] (met|missed)/],
     ["soak", ["--quick"], /failed streams: 0 streams — ✓ met/],
-    ["bench:mlx", [], /of prompt tokens from the cache/],
+    ["bench:mlx", ["--quick"], /of prompt tokens from the cache/],
   ];
   for (const [script, args, says] of benches)
     test(`bun run ${script} ${args.join(" ")}`, async () => {
