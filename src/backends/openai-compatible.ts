@@ -52,6 +52,8 @@ export class OpenAICompatibleBackend implements Backend {
   /**
    * Models whose answers proved plain (no pre-opened <think>): their content streams at once.
    * Until a model has shown that, its first answer is held until it is clear it is not reasoning.
+   * Keyed by model and thinking setting: some templates (DeepSeek-V3.1 under llama.cpp) pre-open
+   * <think> only when thinking is on, so a plain answer with it off proves nothing for it on.
    */
   private readonly plainModels = new Set<string>();
 
@@ -87,6 +89,7 @@ export class OpenAICompatibleBackend implements Backend {
 
   async *send(req: MessagesRequest, { model, signal, observe, contextWindow, promptTokens }: SendOptions): AsyncGenerator<AnthropicEvent> {
     const translateProfile = profileForModel(this.opts.profile, model);
+    const thinkKey = `${model}\u0000${req.thinking?.type ?? "default"}`;
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
     for (const note of notes) this.opts.logger.debug(note);
     const body = JSON.stringify(request);
@@ -98,7 +101,7 @@ export class OpenAICompatibleBackend implements Backend {
       sign: this.sign,
       inlineThink: translateProfile.inlineThink,
       stopSequences: req.stop_sequences ?? undefined,
-      holdUndecided: !this.plainModels.has(model),
+      holdUndecided: !this.plainModels.has(thinkKey),
       note: (level, message) => this.opts.logger[level](message),
     });
     const events = this.exchange(request, body, translator, { signal, observe, contextWindow, promptTokens })[Symbol.asyncIterator]();
@@ -120,8 +123,8 @@ export class OpenAICompatibleBackend implements Backend {
       for (let r = early === "slow" ? await first : early; !r.done; r = await events.next()) yield r.value;
     } finally {
       await events.return?.(undefined);
-      if (translator.thinkOutcome === "plain") this.plainModels.add(model);
-      if (translator.thinkOutcome === "preopened") this.plainModels.delete(model);
+      if (translator.thinkOutcome === "plain") this.plainModels.add(thinkKey);
+      if (translator.thinkOutcome === "preopened") this.plainModels.delete(thinkKey);
     }
   }
 

@@ -132,6 +132,31 @@ describe("fault matrix", () => {
     }
   });
 
+  test("a plain answer with thinking off does not make the same model's thinking-on answers stream unchecked", async () => {
+    // DeepSeek-V3.1's template under llama.cpp pre-opens <think> only when thinking is on.
+    const fresh = await startProxy({ upstreamUrl: upstream.url, backend: { retries: 1, retryBaseMs: 5 } });
+    const ask = async (thinking: object) => {
+      const res = await fetch(`${fresh.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "claude-x", max_tokens: 2048, stream: false, thinking, messages: [{ role: "user", content: "hi" }] }),
+      });
+      return ((await res.json()) as { content: { type: string; text?: string; thinking?: string }[] }).content;
+    };
+    try {
+      fault = sse(text("plain "), text("answer"), finish("stop"), DONE);
+      expect(await ask({ type: "disabled" })).toEqual([{ type: "text", text: "plain answer" }]);
+      fault = sse(text("let me "), text("think"), text("</think>"), text("the answer"), finish("stop"), DONE);
+      const content = await ask({ type: "enabled", budget_tokens: 1024 });
+      expect(content.map((b) => b.type)).toEqual(["thinking", "text"]);
+      expect(content[0]!.thinking).toBe("let me think");
+      expect(content[1]!.text).toBe("the answer");
+    } finally {
+      await fresh.stop();
+      fault = null;
+    }
+  });
+
   test("Retry-After as an HTTP date: a far one is not waited out, and reaches the client", async () => {
     const later = new Date(Date.now() + 3600_000).toUTCString();
     fault = { kind: "json", status: 429, body: { error: { message: "slow down" } }, headers: { "retry-after": later } };
