@@ -6,7 +6,7 @@ import { SERVERS } from "../backends/servers.ts";
 import { describeIssue } from "../protocol/issues.ts";
 import { type BackendFile, type ConfigFile, ConfigFileSchema, MODE_ALIASES, MODES, type Mode } from "./schema.ts";
 import { redactUrls } from "./redact-url.ts";
-import { keysAt, nearest } from "./suggest.ts";
+import { arrayInPlaceOfObject, keysAt, nearest } from "./suggest.ts";
 
 export const CONFIG_FILE = ".anyclauderc.json";
 
@@ -94,10 +94,14 @@ function readConfigFile(path: string, text: string): ConfigFile {
     // Editors on Windows save a UTF-8 byte order mark; JSON.parse refuses it.
     json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
-    throw new ConfigError(`bad config in ${path}: not valid JSON (${(e as Error).message})`);
+    const comments = /^\s*(\/\/|\/\*)/m.test(text) ? "; comments are not allowed in it" : "";
+    throw new ConfigError(`bad config in ${path}: not valid JSON (${(e as Error).message})${comments}`);
   }
   if (json === null || typeof json !== "object" || Array.isArray(json))
     throw new ConfigError(`bad config in ${path}: expected a JSON object such as {"backend": "lmstudio"}, found ${Array.isArray(json) ? "an array" : JSON.stringify(json)}`);
+  // valibot's object schemas take arrays (typeof [] is "object"); {"backends": []} is a mistake.
+  const arrayAt = arrayInPlaceOfObject(ConfigFileSchema, json, []);
+  if (arrayAt) throw new ConfigError(`bad config in ${path} at ${arrayAt.join(".")}: expected an object {…}, found an array`);
   const result = v.safeParse(ConfigFileSchema, json);
   if (result.success) return result.output;
   const issue = describeIssue(result.issues[0]);
@@ -142,7 +146,14 @@ export function debugLevelFromEnv(raw: string | undefined): number | undefined {
   throw new ConfigError(`environment variable ANYCLAUDE_DEBUG: expected 0-3, true or false, found "${raw}"`);
 }
 
-const envBool = (raw: string | undefined) => (raw === undefined ? undefined : /^(1|true|yes|on)$/i.test(raw));
+// A typo such as PROXY_ONLY=ture must not silently mean "off".
+function envBool(env: ConfigInputs["env"], name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`environment variable ${name}: expected true or false (1/0, yes/no, on/off), found "${raw}"`);
+}
 
 /** Seed-compatible env names → per-backend settings. */
 function envBackends(env: ConfigInputs["env"]): Partial<Record<Mode, BackendFile>> {
@@ -222,7 +233,7 @@ export function resolveConfig(inputs: ConfigInputs): Config {
     mode,
     modeSource,
     backends,
-    proxyOnly: flags.proxyOnly ?? envBool(env.PROXY_ONLY) ?? file.proxyOnly ?? false,
+    proxyOnly: flags.proxyOnly ?? envBool(env, "PROXY_ONLY") ?? file.proxyOnly ?? false,
     host: flags.host ?? file.host ?? "127.0.0.1",
     port: flags.port ?? file.port ?? 0,
     debugLevel,
@@ -239,7 +250,7 @@ export function resolveConfig(inputs: ConfigInputs): Config {
     claudePath: file.claude?.path,
     files,
     home: inputs.home,
-    mlxAutoLaunch: !envBool(env.ANYCLAUDE_NO_AUTO_LAUNCH),
+    mlxAutoLaunch: !envBool(env, "ANYCLAUDE_NO_AUTO_LAUNCH"),
   };
   return Object.freeze(config);
 }

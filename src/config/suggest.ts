@@ -14,6 +14,19 @@ export function keysAt(schema: AnySchema, path: readonly string[]): string[] {
   return Object.keys(s?.entries ?? {});
 }
 
+/** The path of the first JSON array where the schema wants an object or a record; null if none. */
+export function arrayInPlaceOfObject(schema: AnySchema | undefined, value: unknown, path: readonly string[]): string[] | null {
+  let s = schema;
+  while (s?.wrapped) s = s.wrapped;
+  if (Array.isArray(value)) return s && /object|record/.test(s.type) ? [...path] : null;
+  if (value === null || typeof value !== "object" || !s?.entries) return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = arrayInPlaceOfObject(s.entries[key], inner, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Levenshtein distance, case-insensitive (baseURL is one typo from baseUrl, not three). */
 export function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();

@@ -1,7 +1,7 @@
 // A config file that protects the user: unknown or misspelled keys stop anyclaude with the file,
 // the JSON path and the nearest valid key; a BOM is fine; URL credentials are never printed.
 import { describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, redactedConfig, resolveConfig } from "../../src/config/load.ts";
 import { readConfigText } from "../../src/config/read-file.ts";
@@ -93,5 +93,62 @@ describe("URL credentials are redacted", () => {
     expect(printed).toContain("http://<redacted>@gpu.local:8000/v1");
     // …while the proxy itself still uses the real URL.
     expect(c.backends.openai.baseUrl).toBe("http://me:hunter2@gpu.local:8000/v1");
+  });
+});
+
+// Held-out attack on issue 9 (4): what a careless user writes, each one line naming what to fix.
+describe("arrays where objects are expected are refused (valibot's objects accept arrays)", () => {
+  const cases: [string, unknown, string][] = [
+    ["backends", { backends: [] }, "at backends: expected an object {…}, found an array"],
+    ["one backend", { backends: { ollama: [] } }, "at backends.ollama: expected an object {…}, found an array"],
+    ["a model map", { backends: { ollama: { models: ["a"] } } }, "at backends.ollama.models: expected an object {…}, found an array"],
+    ["debug", { debug: [1] }, "at debug: expected an object {…}, found an array"],
+    ["top-level models", { models: [] }, "at models: expected an object {…}, found an array"],
+  ];
+  for (const [name, file, want] of cases) test(name, () => expect(failure(JSON.stringify(file))).toContain(want));
+  test("arrays where arrays belong still load", () =>
+    expect(load(JSON.stringify({ allowedOrigins: ["http://a.test"], backends: { mlx: { serverArgs: ["--x"] } } })).allowedOrigins).toEqual(["http://a.test"]));
+});
+
+test("a file with comments (JSONC) says comments are not allowed", () =>
+  expect(failure('// mine\n{"backend": "ollama"}')).toMatch(/not valid JSON .*comments are not allowed/));
+test("a BOM plus CRLF line ends load", () => expect(load('\uFEFF{\r\n  "backend": "ollama"\r\n}\r\n').mode).toBe("ollama"));
+test("an empty file is not valid JSON", () => expect(failure("")).toMatch(/not valid JSON/));
+
+describe("environment variables with bad values stop, naming the variable", () => {
+  const withEnv = (env: Record<string, string>) => {
+    try {
+      return resolveConfig({ cwd: "/work/p", home: "/home/u", env, flags: {}, platform: "linux", arch: "x64", readFile: () => undefined });
+    } catch (e) {
+      if (e instanceof ConfigError) return e.message;
+      throw e;
+    }
+  };
+  const bad: [Record<string, string>, string][] = [
+    [{ ANYCLAUDE_MODE: "bogus" }, 'ANYCLAUDE_MODE: expected one of'],
+    [{ ANYCLAUDE_DEBUG: "maybe" }, 'ANYCLAUDE_DEBUG: expected 0-3, true or false, found "maybe"'],
+    [{ ANYCLAUDE_DEBUG: "9" }, 'ANYCLAUDE_DEBUG: expected 0-3, true or false, found "9"'],
+    [{ LMSTUDIO_CONTEXT_LENGTH: "12k" }, 'LMSTUDIO_CONTEXT_LENGTH: expected a positive whole number, found "12k"'],
+    [{ PROXY_ONLY: "ture" }, 'PROXY_ONLY: expected true or false'],
+  ];
+  for (const [env, want] of bad) test(JSON.stringify(env), () => expect(withEnv(env)).toContain(want));
+  test("ANYCLAUDE_DEBUG=0 and PROXY_ONLY=no are valid", () => {
+    const c = withEnv({ ANYCLAUDE_DEBUG: "0", PROXY_ONLY: "no" });
+    expect(typeof c === "string" ? c : [c.debugLevel, c.proxyOnly]).toEqual([0, false]);
+  });
+});
+
+describe("special files never hang or dump a stack", () => {
+  test("a FIFO is refused without waiting for a writer", () => {
+    const fifo = join(tempDir("cfg"), ".anyclauderc.json");
+    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+    expect(() => readConfigText(fifo)).toThrow(new ConfigError(`cannot read config file ${fifo}: it is not a regular file (a FIFO, socket or device)`));
+  });
+  test("a symbolic link loop", () => {
+    const dir = tempDir("cfg");
+    const file = join(dir, ".anyclauderc.json");
+    symlinkSync(join(dir, "other"), file);
+    symlinkSync(file, join(dir, "other"));
+    expect(() => readConfigText(file)).toThrow(new ConfigError(`cannot read config file ${file}: its symbolic links form a loop`));
   });
 });
