@@ -42,6 +42,8 @@ function nested(depth: number): unknown {
   return v;
 }
 
+/** A long prompt (so it is counted) and a tool call whose input holds `deep`. */
+const toolInput = (deep: unknown) => ({ model: "claude-x", max_tokens: 100, messages: [{ role: "user", content: "x ".repeat(100_000) }, { role: "assistant", content: [{ type: "tool_use", id: "t", name: "T", input: { deep } }] }, { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "done" }] }] });
 const request = (content: unknown) => ({ model: "claude-x", max_tokens: 100, messages: [{ role: "user", content }] });
 const post = (body: unknown) => fetch(`${proxy.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const small = () => post(request("hi")).then(async (r) => [r.status, await r.text()] as const);
@@ -63,7 +65,7 @@ const CASES: [string, () => unknown, string][] = [
   ["2M characters of base64", () => request(base64(2_000_000)), "400 invalid_request_error"],
   ["1M spaces", () => request(" ".repeat(1_000_000)), "200"],
   ["1M of '=' in a tool result", () => ({ ...request([{ type: "tool_result", tool_use_id: "t", content: "=".repeat(1_000_000) }]) }), "200"],
-  ["a tool input nested 5000 deep", () => ({ model: "claude-x", max_tokens: 100, messages: [{ role: "user", content: "x ".repeat(100_000) }, { role: "assistant", content: [{ type: "tool_use", id: "t", name: "T", input: { deep: nested(5000) } }] }, { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "done" }] }] }), "200"],
+  ["a tool input nested 900 deep", () => toolInput(nested(900)), "200"],
   ["30 MB of base64 and runs", () => request([{ type: "text", text: base64(15_000_000) }, { type: "text", text: "x".repeat(15_000_000) }]), "400 invalid_request_error"],
 ];
 
@@ -80,4 +82,22 @@ describe("pathological bodies", () => {
       expect((await small())[0]).toBe(200);
     }, 60_000);
   }
+});
+
+// Held-out attack: nesting that JSON.parse takes but JSON.stringify cannot (past ~4000 levels on
+// Node, ~30000 on Bun) was a 500 "Maximum call stack size exceeded"; it is a 400 before any work.
+describe("bodies nested past the limit: 400, on both endpoints, the upstream never asked", () => {
+  const deepText = (n: number) => "[".repeat(n) + "]".repeat(n);
+  const head = '{"model":"claude-x","max_tokens":10,"messages":[{"role":"user","content":"x"},{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"T","input":{"a":';
+  const tail = '}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"done"}]}]}';
+  for (const depth of [5_000, 100_000])
+    for (const path of ["/v1/messages", "/v1/messages/count_tokens"])
+      test(`a tool input ${depth} deep to ${path}`, async () => {
+        const before = upstream.requests.length;
+        const res = await fetch(`${proxy.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: head + deepText(depth) + tail });
+        expect(res.status).toBe(400);
+        expect(await outcome(res)).toBe("400 invalid_request_error");
+        expect(upstream.requests.length).toBe(before);
+        expect((await small())[0]).toBe(200);
+      });
 });
