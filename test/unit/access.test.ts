@@ -31,6 +31,19 @@ const cases: Case[] = [
   ["allowed origin's preflight needs no key", "OPTIONS", { origin: "http://localhost:3000" }, { allowedOrigins: ["http://localhost:3000"], requiredApiKey: "k".repeat(20) }, null],
   ["another origin's preflight", "OPTIONS", { origin: "http://localhost:3001" }, { allowedOrigins: ["http://localhost:3000"] }, [403, "permission_error"]],
   ["key required, none sent", "POST", JSON_CT, { requiredApiKey: "k".repeat(20) }, [401, "authentication_error"]],
+  // Held-out attack on issue 9 (3).
+  ["application/json-seq is not JSON", "POST", { host: "127.0.0.1", "content-type": "application/json-seq" }, {}, [415, "invalid_request_error"]],
+  ["text/json", "POST", { host: "127.0.0.1", "content-type": "text/json" }, {}, [415, "invalid_request_error"]],
+  ["multipart form", "POST", { host: "127.0.0.1", "content-type": "multipart/form-data; boundary=x" }, {}, [415, "invalid_request_error"]],
+  ["text/plain claiming json in a parameter", "POST", { host: "127.0.0.1", "content-type": "text/plain; x=application/json" }, {}, [415, "invalid_request_error"]],
+  ["Sec-Fetch-Site same-origin with an Origin (rebound page)", "POST", { host: "127.0.0.1", origin: "http://127.0.0.1:9", "sec-fetch-site": "same-origin", ...JSON_CT }, {}, [403, "permission_error"]],
+  ["Origin: null preflight", "OPTIONS", { host: "127.0.0.1", origin: "null" }, { allowedOrigins: ["http://localhost:3000"] }, [403, "permission_error"]],
+  ["allowed origin with a trailing slash is another origin", "POST", { origin: "http://localhost:3000/", ...JSON_CT }, { allowedOrigins: ["http://localhost:3000"] }, [403, "permission_error"]],
+  ["Host localhost. (trailing dot)", "GET", { host: "localhost.:9" }, { loopbackHostOnly: true }, [403, "permission_error"]],
+  ["Host localhost.evil.example", "GET", { host: "localhost.evil.example:9" }, { loopbackHostOnly: true }, [403, "permission_error"]],
+  ["Host [::ffff:7f00:1]", "GET", { host: "[::ffff:7f00:1]:9" }, { loopbackHostOnly: true }, [403, "permission_error"]],
+  ["no Host at all", "GET", {}, { loopbackHostOnly: true }, [403, "permission_error"]],
+  ["a wrong x-api-key beside a right Bearer", "POST", { "x-api-key": "wrong", authorization: `Bearer ${"k".repeat(20)}`, ...JSON_CT }, { requiredApiKey: "k".repeat(20) }, [401, "authentication_error"]],
   ["key as Bearer", "POST", { authorization: `Bearer ${"k".repeat(20)}`, ...JSON_CT }, { requiredApiKey: "k".repeat(20) }, null],
 ];
 
