@@ -1,7 +1,7 @@
 // Upstream failures → Anthropic errors (protocol.md §3, §6.9). Pure: callers hand in the status
 // and body text they saw. Every AnthropicError is built here, from the type → status table.
 import type { ErrorBody, ErrorType } from "../protocol/anthropic.ts";
-import { redactUrls } from "../config/redact-url.ts";
+import { redactText } from "../trace/redact.ts";
 import { type Overflow, readOverflow } from "./overflow.ts";
 
 /** An error that already knows how Claude Code must see it. */
@@ -12,9 +12,9 @@ export class AnthropicError extends Error {
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
-    // Messages name upstream URLs ("unreachable at …") and quote upstream bodies; the client, the
-    // logs and the traces all read them, so no URL credential may survive in one.
-    super(redactUrls(message));
+    // Messages name upstream URLs ("unreachable at …") and quote upstream bodies (some echo the
+    // key: "Invalid API key: sk-or-…"); the client, the logs and the traces all read them.
+    super(redactText(message));
   }
   get body(): ErrorBody {
     return { type: this.type, message: this.message };

@@ -5,6 +5,7 @@ import { AnthropicBackend } from "../../src/backends/anthropic.ts";
 import { createApp } from "../../src/server/app.ts";
 import { listen, type Listening } from "../../src/runtime/serve.ts";
 import { quietLogger, startProxy } from "../helpers/proxy.ts";
+import { startUpstream } from "../helpers/upstream.ts";
 
 // Port 9 (discard) on 127.0.0.1: nothing listens there in the test environment, so the connect fails.
 const URLS = ["http://me:hunter2@127.0.0.1:9/v1", "http://127.0.0.1:9/v1?api_key=hunter2", "http://127.0.0.1:9/v1?token=hunter2&x=1"];
@@ -41,3 +42,18 @@ for (const url of URLS) {
     expect(text).not.toContain("hunter2");
   });
 }
+
+// Some servers quote the key they refused; that quote must not travel on to the client or a log.
+test("an upstream 401 that echoes our key: the client's error has it redacted, streaming or not", async () => {
+  const KEY = "sk-or-v1-0123456789abcdef0123";
+  const upstream = await startUpstream(() => ({ kind: "json", status: 401, body: { error: { message: `Invalid API key: ${KEY} (Authorization: Bearer ${KEY})`, code: 401 } } }));
+  const proxy = await startProxy({ upstreamUrl: upstream.url, backend: { apiKey: KEY } });
+  open.push(proxy, { url: upstream.url, port: 0, stop: () => upstream.stop() });
+  for (const stream of [false, true]) {
+    const { status, text } = await ask(proxy, stream);
+    expect(status).toBe(401);
+    expect(text).toContain("Invalid API key: [redacted]");
+    expect(text).not.toContain("0123456789abcdef");
+  }
+  expect(upstream.headers[0]!.authorization).toBe(`Bearer ${KEY}`);
+});
