@@ -113,7 +113,7 @@ function readConfigFile(path: string, text: string): ConfigFile {
     throw new ConfigError(`bad config in ${path} at ${at}: unknown key${guess ? ` (did you mean ${guess}?)` : `; known keys here: ${valid.join(", ")}`}`);
   }
   // Our regex/check actions carry a readable message; their `expected` is the raw pattern.
-  const expected = issue.type === "regex" || issue.type === "check" || !issue.expected ? issue.message : issue.expected;
+  const expected = issue.type === "integer" ? "a whole number" : issue.type === "regex" || issue.type === "check" || !issue.expected ? issue.message : issue.expected;
   throw new ConfigError(`bad config in ${path} at ${at}: expected ${expected}, found ${issue.received}`);
 }
 

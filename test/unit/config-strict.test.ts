@@ -110,6 +110,17 @@ describe("arrays where objects are expected are refused (valibot's objects accep
     expect(load(JSON.stringify({ allowedOrigins: ["http://a.test"], backends: { mlx: { serverArgs: ["--x"] } } })).allowedOrigins).toEqual(["http://a.test"]));
 });
 
+describe("wrong types name the path and what was expected", () => {
+  const cases: [unknown, string][] = [
+    [{ port: "8080" }, 'at port: expected number, found "8080"'],
+    [{ port: 1.5 }, "at port: expected a whole number, found 1.5"],
+    [{ backends: { ollama: null } }, "at backends.ollama: expected Object, found null"],
+    [{ allowedOrigins: "http://x.test" }, 'at allowedOrigins: expected Array, found "http://x.test"'],
+    [{ backends: { lmstudio: { contextLength: 4096.5 } } }, "at backends.lmstudio.contextLength: expected a whole number, found 4096.5"],
+  ];
+  for (const [file, want] of cases) test(JSON.stringify(file), () => expect(failure(JSON.stringify(file))).toContain(want));
+});
+
 test("a file with comments (JSONC) says comments are not allowed", () =>
   expect(failure('// mine\n{"backend": "ollama"}')).toMatch(/not valid JSON .*comments are not allowed/));
 test("a BOM plus CRLF line ends load", () => expect(load('\uFEFF{\r\n  "backend": "ollama"\r\n}\r\n').mode).toBe("ollama"));
