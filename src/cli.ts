@@ -6,6 +6,12 @@ import { runCommandLine } from "./cli/run-command-line.ts";
 import { debugLevelFromEnv } from "./config/load.ts";
 
 const argv = process.argv.slice(2);
+// The seed project's spelling: `anyclaude --test-model …` runs `anyclaude test-model …`.
+const seedTestModel = argv.indexOf("--test-model");
+if (seedTestModel >= 0 && (argv.indexOf("--") < 0 || seedTestModel < argv.indexOf("--"))) {
+  argv.splice(seedTestModel, 1);
+  argv.unshift("test-model");
+}
 const ownArgs = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
 // Before any config is read, only to decide whether a bug prints its stack trace; a bad value is
 // reported by the config, where it is read for real.

@@ -16,6 +16,7 @@ export const mainCommand = defineCommand({
     config: () => import("./config.ts").then((m) => m.configCommand),
     setup: () => import("./setup.ts").then((m) => m.setupCommand),
     trace: () => import("./trace.ts").then((m) => m.traceCommand),
+    "test-model": () => import("./test-model.ts").then((m) => m.testModelCommand),
   },
   default: "launch",
 });

@@ -102,9 +102,11 @@ export const compare = defineCommand({
     ...jsonArg,
     ...configArgs,
   },
-  run({ args }) {
+  async run({ args }) {
     const { config, logger } = loadCommandConfig(args);
     const dir = args.dir ? resolve(String(args.dir)) : join(dirname(config.traces.dir), "replays");
+    // A folder of `anyclaude test-model` results gets the model page instead (src/trace/model-page.ts).
+    if ((await import("../testmodel/compare.ts")).compareModelTests(dir, args, printLine, logger)) return;
     const rows = compareResults(readResults(dir));
     if (args.html) {
       const out = resolve(String(args.html));
