@@ -94,6 +94,12 @@ export const testModelCommand = defineCommand({
       onProbe: (p) => say(`${p.pass ? "✓" : "✗"} ${p.title}: ${p.reason}`),
       ...(mlxUrl ? { mlxCache: () => fetchMlxCache(mlxUrl) } : {}),
     });
+    // No probe got an answer (HTTP errors, a hung server): that is the server, not the model; one line.
+    const first = run.probes[0]!;
+    if (run.probes.filter((p) => p.id !== "markup" && p.id !== "repairs").every((p) => p.noAnswer)) {
+      await Promise.race([proxy.stop(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      throw new CliError(`${mode} at ${settings.baseUrl} answered no probe (${first.reason.replace(/^error: /, "")}); check the server's own log, or pass --mode/--base-url`);
+    }
     let tasks: TaskOutcome[] | null = null;
     if (claudePath) {
       say("running Claude Code tasks…");

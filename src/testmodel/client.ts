@@ -12,6 +12,8 @@ export interface TimedAnswer extends Answer {
   ttftMs: number | null;
   /** First → last content delta. */
   streamMs: number | null;
+  /** No complete answer within the target's timeout. */
+  timedOut: boolean;
 }
 
 export interface ProxyTarget {
@@ -30,6 +32,7 @@ export async function ask(target: ProxyTarget, request: MessagesRequest): Promis
     ms: performance.now() - started,
     ttftMs: first === null ? null : first - started,
     streamMs: first === null || last === null ? null : last - first,
+    timedOut: signal.aborted,
   });
   const signal = AbortSignal.timeout(target.timeoutMs);
   try {

@@ -15,6 +15,10 @@ export interface Judgement {
   reason: string;
   /** Set when the failure is reasoning written into the answer (advice: a reasoning parser). */
   reasoningInAnswer?: true;
+  /** Set when a call arrived but does not fit Claude Code's tools (advice: a better quant, not a parser). */
+  badCall?: true;
+  /** Set when the server answered with an error or not at all (no advice about the model). */
+  noAnswer?: true;
 }
 
 export interface Probe {
@@ -35,6 +39,7 @@ const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 const quote = (s: string, n = 80) => JSON.stringify(clip(s, n));
 const pass = (reason: string): Judgement => ({ pass: true, reason });
 const fail = (reason: string): Judgement => ({ pass: false, reason });
+const badCall = (reason: string): Judgement => ({ pass: false, reason, badCall: true });
 
 const NOTES = `${PROJECT}/notes.md`;
 const PACKAGE = `${PROJECT}/package.json`;
@@ -55,8 +60,8 @@ function afterRead(ask: string, path: string, content: string): MessageParam[] {
 
 /** Every precondition an answer must meet before its content is judged. */
 function answered(a: Answer): Message | Judgement {
-  if (a.error) return fail(`error: ${clip(oneLine(a.error), 160)}`);
-  if (!a.message) return fail("no answer");
+  if (a.error) return { ...fail(`error: ${clip(oneLine(a.error), 160)}`), noAnswer: true };
+  if (!a.message) return { ...fail("no answer"), noAnswer: true };
   if (a.message.stop_reason === "max_tokens") return fail("ran out of tokens before finishing (looping or rambling)");
   return a.message;
 }
@@ -72,9 +77,9 @@ function judgeReadNotes(a: Answer): Judgement {
   const all = calls(m);
   if (!all.length) return fail(`no tool call; answered in text: ${quote(textOf(m))}`);
   const read = all.find((c) => c.name === "Read") ?? all.find((c) => c.name === "Bash");
-  if (!read) return fail(`called ${all.map((c) => c.name).join(", ")} instead of Read`);
+  if (!read) return badCall(`called ${all.map((c) => c.name).join(", ")} instead of Read`);
   const bad = checkCall(read);
-  if (bad) return fail(`${read.name} arguments do not fit its schema: ${bad}`);
+  if (bad) return badCall(`${read.name} arguments do not fit its schema: ${bad}`);
   const target = read.name === "Read" ? String(read.input.file_path) : String(read.input.command);
   if (!target.includes(NOTES) && !(read.name === "Bash" && target.includes("notes.md"))) return fail(`${read.name} of the wrong file: ${clip(target)}`);
   return pass(`${read.name} ${clip(target)}`);

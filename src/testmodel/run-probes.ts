@@ -14,10 +14,14 @@ export interface ProbeOutcome {
   pass: boolean;
   reason: string;
   reasoningInAnswer?: true;
+  badCall?: true;
+  noAnswer?: true;
   /** What the model actually sent, in one line. */
   sent: string;
   ms: number;
 }
+
+const HUNG_AFTER_TIMEOUTS = 2;
 
 export interface Repairs {
   toolCalls: number;
@@ -85,9 +89,17 @@ export async function runProbes(
     opts.onProbe?.(p);
   };
   notes.take();
+  // A server that lets two probes in a row time out is hung: the rest would only wait as long again.
+  let timeoutsInARow = 0;
   for (const probe of PROBES) {
+    if (timeoutsInARow >= HUNG_AFTER_TIMEOUTS) {
+      const reason = `not run: the ${HUNG_AFTER_TIMEOUTS} probes before it got no answer within ${Math.round(target.timeoutMs / 1000)} s`;
+      record({ id: probe.id, title: probe.title, critical: probe.critical, pass: false, reason, noAnswer: true, sent: "nothing", ms: 0 });
+      continue;
+    }
     const request = probe.request(nonce);
     const answer = await ask(target, request);
+    timeoutsInARow = answer.timedOut ? timeoutsInARow + 1 : 0;
     const counted = countRepairs(notes.take());
     repairs.repaired += counted.repaired;
     repairs.unrepairable += counted.unrepairable;
@@ -101,7 +113,7 @@ export async function runProbes(
   record({ id: "repairs", title: "arguments needing repair", critical: false, ...judgeRepairs(toolCalls, repairs.repaired, repairs.unrepairable), sent: `${repairs.repaired} repaired, ${repairs.unrepairable} unrepairable`, ms: 0 });
 
   // Speed: the full-prompt probe was the cold turn; its follow-up shows prompt-cache reuse and decode.
-  const next = cold && followUpRequest(cold.request, cold.answer);
+  const next = cold && !cold.answer.timedOut && followUpRequest(cold.request, cold.answer);
   const before = next ? await opts.mlxCache?.() : null;
   const follow = next ? await ask(target, next) : null;
   notes.take();

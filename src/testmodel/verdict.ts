@@ -65,12 +65,20 @@ export function adviceFor(input: VerdictInput): string[] {
     advice.push(`Claude Code's prompt does not fit the ${input.contextWindow ? `${input.contextWindow}-token ` : ""}context window. ${windowFix}`);
   else if (failed(probes, "full-prompt") && !failed(probes, "tool-call"))
     advice.push(`It calls tools with a short prompt but not with Claude Code's full one: check the context window. ${windowFix}`);
-  if (failed(probes, "tool-call") || failed(probes, "markup"))
+  const toolCall = probes.find((p) => p.id === "tool-call" && !p.pass);
+  // A call that arrived with a wrong name or arguments was parsed fine: the model is the problem.
+  if ((toolCall && !toolCall.badCall && !toolCall.noAnswer) || failed(probes, "markup"))
     advice.push(`Tool calls do not arrive as tool calls. ${TOOL_PARSER[mode] ?? "Use the server's tool-call parser for this model family, or a model trained for tool use."}`);
   if (probes.some((p) => p.reasoningInAnswer)) advice.push(REASONING_PARSER[mode] ?? "Have the server return reasoning apart from the answer (reasoning_content, or <think> tags).");
-  if (repairs.repaired || repairs.unrepairable || failed(probes, "edit"))
+  const answered = (id: string) => probes.some((p) => p.id === id && !p.pass && !p.noAnswer);
+  if (probes.some((p) => p.badCall))
+    advice.push("Its tool calls do not fit Claude Code's tools (a wrong name or arguments): try a larger quant of this model (Q6_K/Q8_0, or 8-bit MLX), or a model trained for tool use.");
+  // A model that calls no tool at all misses the Edit too; the parser advice above covers that.
+  else if (repairs.repaired || repairs.unrepairable || (answered("edit") && !failed(probes, "tool-call")))
     advice.push("Arguments needed repair or an edit missed its text: try a larger quant of this model (Q6_K/Q8_0, or 8-bit MLX).");
-  if (failed(probes, "parallel") && !failed(probes, "tool-call")) advice.push("It calls one tool per turn: Claude Code still works, with more turns.");
+  if (answered("tool-result"))
+    advice.push("It does not answer from a tool's result (it calls again or ignores it): Claude Code would loop. Try a larger quant, or a model trained for tool use.");
+  if (answered("parallel") && !failed(probes, "tool-call")) advice.push("It calls one tool per turn: Claude Code still works, with more turns.");
   const lostTasks = (input.tasks ?? []).filter((t) => !t.pass);
   if (lostTasks.length) advice.push(`${lostTasks.length} of ${input.tasks!.length} real Claude Code tasks failed (${lostTasks.map((t) => t.id).join(", ")}): see each task's reason.`);
   const slow: string[] = [];
