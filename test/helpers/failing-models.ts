@@ -70,6 +70,7 @@ const full = (req: ChatRequest) => (req.tools?.length ?? 0) > 4;
 const OVERRIDES: Record<FailingKind, Override> = {
   prose: (req) => {
     const t = all(req);
+    if (t.includes("change the greeting")) return textAnswer("I would replace `Hello` with `Welcome` in greet.ts.");
     if (lastIsTool(req)) return null;
     if (t.includes("Show me what is in") || t.includes("They are independent")) return textAnswer("I would run `cat notes.md` to see what is in it.");
     return null;
@@ -101,5 +102,9 @@ const OVERRIDES: Record<FailingKind, Override> = {
 
 export function failingModel(kind: FailingKind): (req: ChatRequest) => Reply {
   const good = scriptedModel("good");
-  return (req) => OVERRIDES[kind](req) ?? good(req);
+  return (req) => {
+    // Servers' own APIs (Ollama's POST /api/show…) are not chat requests: unknown here.
+    if (!Array.isArray(req.messages)) return { kind: "json", status: 404, body: { error: { message: "not found" } } };
+    return OVERRIDES[kind](req) ?? good(req);
+  };
 }

@@ -47,6 +47,12 @@ export async function startUpstream(script: Reply[] | ((req: ChatRequest, n: num
       res.end(JSON.stringify({ object: "list", data: [{ id: "test-model", max_model_len: 32768 }] }));
       return;
     }
+    // Other GETs (llama.cpp /props, Ollama /api/tags…): unknown here, as on a plain OpenAI server.
+    if (req.method !== "POST") {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "not found" } }));
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChatRequest;
