@@ -6,7 +6,7 @@ import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatRequest, Chunk } from "../protocol/openai.ts";
 import { AnthropicError, anthropicError, completeOverflow, idleError, PromptTooLongError } from "../translate/errors.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
-import { translateRequest } from "../translate/request.ts";
+import { chatRequestJson, translateRequest } from "../translate/request.ts";
 import { makeSigner } from "../translate/signature.ts";
 import { StreamTranslator } from "../translate/stream.ts";
 import { makeToolIndex } from "../translate/tool-index.ts";
@@ -92,7 +92,7 @@ export class OpenAICompatibleBackend implements Backend {
     const thinkKey = `${model}\u0000${req.thinking?.type ?? "default"}`;
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
     for (const note of notes) this.opts.logger.debug(note);
-    const body = JSON.stringify(request);
+    const body = chatRequestJson(request);
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),

@@ -62,4 +62,9 @@ export interface Backend {
    * failures that must become an HTTP status; after that, failures arrive as one `error` event.
    */
   send(req: MessagesRequest, opts: SendOptions): AsyncIterable<AnthropicEvent>;
+  /**
+   * The same events, grouped as they became ready (one group per upstream read), so the server
+   * writes each group at once. Backends without it are served one event per group.
+   */
+  sendBatches?(req: MessagesRequest, opts: SendOptions): AsyncIterable<AnthropicEvent[]>;
 }

@@ -6,14 +6,14 @@ import type { Backend, ClientRequest } from "../backends/types.ts";
 import { applyContextPolicy, type ContextPolicy } from "../context/guard.ts";
 import { countRequest } from "../context/request-tokens.ts";
 import { localCounter, type TextCounter } from "../context/text-counter.ts";
-import { CountTokensRequestSchema, type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
+import { CountTokensRequestSchema, type MessagesRequest } from "../protocol/anthropic.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
 import { tapEvents, type TraceRecorder } from "../trace/recorder.ts";
 import { anthropicError, asAnthropicError, errorResponse } from "./errors.ts";
-import { answerMessage, answerStream } from "./respond.ts";
+import { answerMessage, answerStream, oneEventPerBatch } from "./respond.ts";
 import { type Routing, routeModel } from "./routing.ts";
 import { browserOrigin, checkAccess, corsHeaders } from "./access.ts";
-import { parseJsonBody, unknownFields, validate } from "./validate.ts";
+import { parseJsonBody, RequestValidator, unknownFields, validate } from "./validate.ts";
 
 export interface AppDeps {
   backend: Backend;
@@ -47,6 +47,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const ids = deps.ids ?? randomId;
   const counter = deps.counter ?? localCounter();
   const app = new Hono<Env>();
+  const validator = new RequestValidator();
 
   app.use(async (c, next) => {
     const id = ids("req");
@@ -92,7 +93,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.post("/v1/messages", limit, async (c) => {
     const text = await c.req.text();
     const body = parseJsonBody(text);
-    const validated = validate(MessagesRequestSchema, body);
+    const validated = validator.messages(body);
     const extra = unknownFields(body as object);
     if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
     // The server's loaded model (when followed) decides both the model and the window.
@@ -112,10 +113,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const observe = exchange && { upstreamRequest: (b: unknown) => exchange.onUpstreamRequest(b), upstreamResponse: () => exchange.onUpstreamResponse() };
     // An upstream overflow without numbers is answered with ours: this request's count and the window.
     const overflow = { promptTokens: async () => (await countRequest(req, counter)).total, ...(policy ? { contextWindow: policy.window } : {}) };
-    const sent = backend.send(req, { model, signal: abort.signal, client, ...(observe ? { observe } : {}), ...overflow })[Symbol.asyncIterator]();
-    const events = exchange ? tapEvents(sent, exchange) : sent;
-    if (req.stream) return answerStream(c, events, abort, { pingIntervalMs: deps.pingIntervalMs ?? 10_000, logger });
-    return answerMessage(c, events, abort);
+    const sendOpts = { model, signal: abort.signal, client, ...(observe ? { observe } : {}), ...overflow };
+    const sent = (backend.sendBatches ? backend.sendBatches(req, sendOpts) : oneEventPerBatch(backend.send(req, sendOpts)))[Symbol.asyncIterator]();
+    const batches = exchange ? tapEvents(sent, exchange) : sent;
+    if (req.stream) return answerStream(c, batches, abort, { pingIntervalMs: deps.pingIntervalMs ?? 10_000, logger });
+    return answerMessage(c, batches, abort);
   });
 
   app.post("/v1/messages/count_tokens", limit, async (c) => {

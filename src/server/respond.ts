@@ -1,5 +1,7 @@
 // Writes backend events to the client: as SSE (streamSSE) or folded into one Message.
 // Guarantees every stream ends with exactly one message_stop or one error event.
+// Events arrive in batches (all the events one upstream read produced) and each batch is framed
+// into one string and written once: one promise per read, not one per event.
 import type { ConsolaInstance } from "consola";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -7,16 +9,21 @@ import type { AnthropicEvent } from "../protocol/anthropic.ts";
 import { MessageFolder } from "../translate/fold.ts";
 import { asAnthropicError, errorResponse } from "./errors.ts";
 
-type Events = AsyncIterator<AnthropicEvent>;
+export type EventBatches = AsyncIterator<AnthropicEvent[]>;
 
-export async function answerMessage(c: Context, events: Events, abort: AbortController): Promise<Response> {
+/** For backends that only yield single events. */
+export async function* oneEventPerBatch(events: AsyncIterable<AnthropicEvent>): AsyncGenerator<AnthropicEvent[]> {
+  for await (const ev of events) yield [ev];
+}
+
+export async function answerMessage(c: Context, batches: EventBatches, abort: AbortController): Promise<Response> {
   const folder = new MessageFolder();
   try {
-    for (let r = await events.next(); !r.done; r = await events.next()) folder.add(r.value);
+    for (let r = await batches.next(); !r.done; r = await batches.next()) for (const ev of r.value) folder.add(ev);
     return c.json(folder.result());
   } catch (e) {
     abort.abort();
-    await events.return?.();
+    await batches.return?.();
     return errorResponse(c, asAnthropicError(e));
   }
 }
@@ -26,11 +33,34 @@ export interface StreamOptions {
   logger: ConsolaInstance;
 }
 
-export async function answerStream(c: Context, events: Events, abort: AbortController, opts: StreamOptions): Promise<Response> {
+const isTerminal = (ev: AnthropicEvent) => ev.type === "message_stop" || ev.type === "error";
+
+/**
+ * Pre-framed SSE for a batch, up to and including a terminal event (nothing may follow it).
+ * Framed by hand: writeSSE would run Hono's HTML-escape callbacks on every event.
+ */
+export function frameEvents(events: readonly AnthropicEvent[]): { text: string; terminal: boolean } {
+  let text = "";
+  for (const ev of events) {
+    text += `event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`;
+    if (isTerminal(ev)) return { text, terminal: true };
+  }
+  return { text, terminal: false };
+}
+
+/** Pulls batches until one has an event: an empty batch says nothing about success or failure. */
+async function firstEvents(batches: EventBatches): Promise<IteratorResult<AnthropicEvent[]>> {
+  for (;;) {
+    const r = await batches.next();
+    if (r.done || r.value.length) return r;
+  }
+}
+
+export async function answerStream(c: Context, batches: EventBatches, abort: AbortController, opts: StreamOptions): Promise<Response> {
   // The first event decides the status: a failure before it is a real HTTP error (§7.7).
-  let first: IteratorResult<AnthropicEvent>;
+  let first: IteratorResult<AnthropicEvent[]>;
   try {
-    first = await events.next();
+    first = await firstEvents(batches);
   } catch (e) {
     abort.abort();
     return errorResponse(c, asAnthropicError(e));
@@ -39,31 +69,32 @@ export async function answerStream(c: Context, events: Events, abort: AbortContr
     stream.onAbort(() => abort.abort());
     let terminal = false;
     let lastWrite = Date.now();
-    const write = async (ev: AnthropicEvent) => {
+    const write = async (events: readonly AnthropicEvent[]) => {
+      if (terminal || !events.length) return;
+      const framed = frameEvents(events);
+      terminal = framed.terminal;
       lastWrite = Date.now();
-      // Pre-framed write: writeSSE would run Hono's HTML-escape callbacks on every event.
-      await stream.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
-      if (ev.type === "message_stop" || ev.type === "error") terminal = true;
+      await stream.write(framed.text);
     };
     // Keep-alive while the upstream is silent (prefill, long buffered tool arguments).
     const pinger = setInterval(() => {
-      if (!terminal && Date.now() - lastWrite >= opts.pingIntervalMs) write({ type: "ping" }).catch(() => {});
+      if (!terminal && Date.now() - lastWrite >= opts.pingIntervalMs) write([{ type: "ping" }]).catch(() => {});
     }, Math.max(50, opts.pingIntervalMs / 4));
     try {
-      for (let r = first; !r.done && !terminal; r = await events.next()) await write(r.value);
+      for (let r = first; !r.done && !terminal; r = await batches.next()) await write(r.value);
       if (!terminal && !abort.signal.aborted) {
         opts.logger.warn("backend stream ended without message_stop");
-        await write({ type: "error", error: { type: "api_error", message: "upstream stream ended unexpectedly" } });
+        await write([{ type: "error", error: { type: "api_error", message: "upstream stream ended unexpectedly" } }]);
       }
     } catch (e) {
       if (!terminal && !abort.signal.aborted) {
         const error = asAnthropicError(e);
         opts.logger.warn(`stream failed: ${error.message}`);
-        await write({ type: "error", error: error.body }).catch(() => {});
+        await write([{ type: "error", error: error.body }]).catch(() => {});
       }
     } finally {
       clearInterval(pinger);
-      if (abort.signal.aborted) await events.return?.(undefined).catch(() => {});
+      if (abort.signal.aborted) await batches.return?.(undefined).catch(() => {});
     }
   });
 }

@@ -144,18 +144,18 @@ export class Exchange {
   }
 }
 
-/** Passes events through unchanged while the exchange watches them; finishes on any ending. */
-export async function* tapEvents(events: AsyncIterator<AnthropicEvent>, exchange: Exchange): AsyncGenerator<AnthropicEvent> {
+/** Passes event batches through unchanged while the exchange watches them; finishes on any ending. */
+export async function* tapEvents(batches: AsyncIterator<AnthropicEvent[]>, exchange: Exchange): AsyncGenerator<AnthropicEvent[]> {
   try {
-    for (let r = await events.next(); !r.done; r = await events.next()) {
-      exchange.event(r.value);
+    for (let r = await batches.next(); !r.done; r = await batches.next()) {
+      for (const ev of r.value) exchange.event(ev);
       yield r.value;
     }
   } catch (e) {
     exchange.fail({ type: (e as { type?: string }).type ?? "api_error", message: (e as Error).message });
     throw e;
   } finally {
-    await events.return?.();
+    await batches.return?.();
     exchange.finish();
   }
 }

@@ -1,13 +1,14 @@
 // Anthropic Messages request → OpenAI Chat Completions request (protocol.md §6.1–6.4). Pure.
-import type { ContentBlockParam, MessageParam, MessagesRequest, ToolParam } from "../protocol/anthropic.ts";
+import type { ContentBlockParam, MessageParam, MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatMessage, ChatRequest, ChatTool, ChatToolChoice, ContentPart, ToolCall } from "../protocol/openai.ts";
 import { mistralToolId } from "./ids.ts";
-import { cleanToolSchema } from "./json-schema.ts";
 import type { TranslateProfile } from "./profile.ts";
+import { convertToolsCached } from "./request-tools.ts";
 import { toBackendToolName } from "./tool-names.ts";
 
+export { chatRequestJson } from "./request-tools.ts";
+
 export const BILLING_HEADER_PREFIX = "x-anthropic-billing-header:";
-const SERVER_TOOL_TYPE = /^(web_search|web_fetch|code_execution|tool_search_tool)/;
 const INTERRUPTED = "(tool call interrupted; no result)";
 
 export interface TranslateOptions {
@@ -154,29 +155,6 @@ function assistantMessage(blocks: readonly Block[], profile: TranslateProfile, t
   return msg;
 }
 
-function convertTools(tools: readonly ToolParam[], profile: TranslateProfile, notes: string[]): ChatTool[] {
-  const out: ChatTool[] = [];
-  for (const t of tools) {
-    if (t.type && SERVER_TOOL_TYPE.test(t.type)) {
-      notes.push(`removed server tool ${t.name} (${t.type}): backends cannot run it`);
-      continue;
-    }
-    if (!t.input_schema) {
-      notes.push(`removed tool ${t.name}: no input_schema`);
-      continue;
-    }
-    out.push({
-      type: "function",
-      function: {
-        name: toBackendToolName(t.name),
-        ...(t.description ? { description: t.description } : {}),
-        parameters: cleanToolSchema(t.input_schema, profile.schemaProfile),
-      },
-    });
-  }
-  return out;
-}
-
 const EFFORTS = ["low", "medium", "high"];
 function effortOf(req: MessagesRequest): string | undefined {
   const t = req.thinking;
@@ -298,7 +276,7 @@ export function translateRequest(req: MessagesRequest, opts: TranslateOptions): 
   }
 
   const merged = mergeSameRole(out);
-  const tools = req.tools?.length ? convertTools(req.tools, profile, notes) : [];
+  const tools = req.tools?.length ? convertToolsCached(req.tools, profile, notes) : [];
   const stream = req.stream === true;
   const request: ChatRequest = {
     model: opts.model,
@@ -313,7 +291,7 @@ export function translateRequest(req: MessagesRequest, opts: TranslateOptions): 
     ...thinkingParams(req, profile),
   };
   if (tools.length) {
-    request.tools = tools;
+    request.tools = tools as ChatTool[];
     const choice = toolChoice(req, profile);
     if (choice) request.tool_choice = choice;
     const disable = req.tool_choice && "disable_parallel_tool_use" in req.tool_choice && req.tool_choice.disable_parallel_tool_use;

@@ -1,0 +1,87 @@
+// The tool list of a chat request (protocol.md §6.4): Anthropic tools → OpenAI functions, with
+// the translation and its JSON remembered per distinct list. Pure.
+import type { ToolParam } from "../protocol/anthropic.ts";
+import type { ChatRequest, ChatTool } from "../protocol/openai.ts";
+import { cleanToolSchema } from "./json-schema.ts";
+import type { TranslateProfile } from "./profile.ts";
+import { toBackendToolName } from "./tool-names.ts";
+
+const SERVER_TOOL_TYPE = /^(web_search|web_fetch|code_execution|tool_search_tool)/;
+
+/**
+ * Claude Code resends the same tool list (~30 KB of schemas) on every turn. Translated lists are
+ * memoised per list object (the validator hands out the same frozen list for an unchanged one)
+ * and per schema profile, the only profile field tool translation reads. Pure memoisation: a
+ * WeakMap cannot change a result or keep a list alive.
+ */
+interface TranslatedTools {
+  tools: readonly ChatTool[];
+  notes: readonly string[];
+}
+const translatedTools = new WeakMap<readonly ToolParam[], Map<TranslateProfile["schemaProfile"], TranslatedTools>>();
+
+export function convertToolsCached(tools: readonly ToolParam[], profile: TranslateProfile, notes: string[]): readonly ChatTool[] {
+  // Only lists the caller promises not to change (frozen) are safe to remember by identity.
+  if (!Object.isFrozen(tools)) return convertTools(tools, profile, notes);
+  let byProfile = translatedTools.get(tools);
+  if (!byProfile) translatedTools.set(tools, (byProfile = new Map()));
+  let hit = byProfile.get(profile.schemaProfile);
+  if (!hit) {
+    const own: string[] = [];
+    hit = { tools: deepFreeze(convertTools(tools, profile, own)), notes: own };
+    byProfile.set(profile.schemaProfile, hit);
+  }
+  notes.push(...hit.notes);
+  return hit.tools;
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** The JSON of a translated (frozen) tool list, made once per list. */
+const toolsJson = new WeakMap<readonly ChatTool[], string>();
+
+/**
+ * JSON.stringify(request), byte for byte, reusing the JSON of a cached tool list: an unchanged
+ * list costs a lookup instead of a 30 KB stringify.
+ */
+export function chatRequestJson(request: ChatRequest): string {
+  const tools = request.tools;
+  if (!tools || !Object.isFrozen(tools)) return JSON.stringify(request);
+  let json = toolsJson.get(tools);
+  if (json === undefined) toolsJson.set(tools, (json = JSON.stringify(tools)));
+  let out = "";
+  for (const [key, value] of Object.entries(request)) {
+    if (value === undefined) continue; // JSON.stringify leaves these out
+    out += `${out ? "," : "{"}${JSON.stringify(key)}:${key === "tools" ? json : JSON.stringify(value)}`;
+  }
+  return `${out || "{"}}`;
+}
+
+function convertTools(tools: readonly ToolParam[], profile: TranslateProfile, notes: string[]): ChatTool[] {
+  const out: ChatTool[] = [];
+  for (const t of tools) {
+    if (t.type && SERVER_TOOL_TYPE.test(t.type)) {
+      notes.push(`removed server tool ${t.name} (${t.type}): backends cannot run it`);
+      continue;
+    }
+    if (!t.input_schema) {
+      notes.push(`removed tool ${t.name}: no input_schema`);
+      continue;
+    }
+    out.push({
+      type: "function",
+      function: {
+        name: toBackendToolName(t.name),
+        ...(t.description ? { description: t.description } : {}),
+        parameters: cleanToolSchema(t.input_schema, profile.schemaProfile),
+      },
+    });
+  }
+  return out;
+}

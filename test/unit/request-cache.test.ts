@@ -1,0 +1,119 @@
+// An unchanged tool list costs a comparison: the validator hands out the list it checked before,
+// translation and JSON reuse their work for it, and nothing the client sees changes.
+import { describe, expect, test } from "bun:test";
+import * as v from "valibot";
+import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
+import { sameJson } from "../../src/server/same-json.ts";
+import { RequestValidator } from "../../src/server/validate.ts";
+import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
+import { chatRequestJson, translateRequest } from "../../src/translate/request.ts";
+import { loadFixture } from "../helpers/fixtures.ts";
+
+const fresh = (name = "print-mode-hello") => loadFixture(name).body; // a new parse every call, like a new request
+
+describe("sameJson", () => {
+  const cases: [string, unknown, unknown, boolean][] = [
+    ["equal scalars", 1, 1, true],
+    ["1 vs '1'", 1, "1", false],
+    ["null vs {}", null, {}, false],
+    ["[] vs {}", [], {}, false],
+    ["{} vs []", {}, [], false],
+    ["nested equal", { a: [1, { b: "x" }] }, { a: [1, { b: "x" }] }, true],
+    ["nested differ", { a: [1, { b: "x" }] }, { a: [1, { b: "y" }] }, false],
+    ["array length", [1, 2], [1, 2, 3], false],
+    ["extra key", { a: 1 }, { a: 1, b: 2 }, false],
+    ["key order matters (it is sent on)", { a: 1, b: 2 }, { b: 2, a: 1 }, false],
+    ["same size, other key", { a: 1 }, { b: 1 }, false],
+  ];
+  for (const [name, a, b, want] of cases) test(name, () => expect(sameJson(a, b)).toBe(want));
+});
+
+describe("RequestValidator", () => {
+  test("an unchanged tool list is the very list validated before, frozen; the result equals valibot's", () => {
+    const validator = new RequestValidator();
+    const first = validator.messages(fresh());
+    const second = validator.messages(fresh());
+    expect(second.tools).toBe(first.tools!);
+    expect(Object.isFrozen(second.tools)).toBe(true);
+    expect(second).toEqual(v.parse(MessagesRequestSchema, fresh()));
+  });
+
+  test("a changed tool list is validated again", () => {
+    const validator = new RequestValidator();
+    const first = validator.messages(fresh());
+    const body = fresh();
+    (body.tools as { description: string }[])[0]!.description += " (changed)";
+    const second = validator.messages(body);
+    expect(second.tools).not.toBe(first.tools!);
+    expect(second.tools![0]!.description).toEndWith(" (changed)");
+  });
+
+  test("a bad tool after a good list is still a 400 that names it", () => {
+    const validator = new RequestValidator();
+    validator.messages(fresh());
+    const body = fresh();
+    (body.tools as { name: unknown }[])[2]!.name = 7;
+    expect(() => validator.messages(body)).toThrow(/tools\.2\.name/);
+  });
+
+  test("the rest of the body is checked on a hit", () => {
+    const validator = new RequestValidator();
+    validator.messages(fresh());
+    expect(() => validator.messages({ ...fresh(), max_tokens: -1 })).toThrow(/max_tokens/);
+  });
+
+  test("keeps the most recent lists only", () => {
+    const variant = (i: number) => {
+      const body = fresh();
+      (body.tools as { description: string }[])[0]!.description += ` v${i}`;
+      return body;
+    };
+    const validator = new RequestValidator(2);
+    const lists = [0, 1, 2].map((i) => validator.messages(variant(i)).tools);
+    expect(validator.messages(variant(2)).tools).toBe(lists[2]!);
+    expect(validator.messages(variant(1)).tools).toBe(lists[1]!);
+    expect(validator.messages(variant(0)).tools).not.toBe(lists[0]!);
+  });
+});
+
+describe("translated tools and their JSON", () => {
+  const opts = { model: "m", profile: DEFAULT_PROFILE };
+
+  test("the same frozen list translates to the same frozen list, equal to an uncached translation", () => {
+    const validator = new RequestValidator();
+    const a = translateRequest(validator.messages(fresh()), opts).request;
+    const b = translateRequest(validator.messages(fresh()), opts).request;
+    expect(b.tools).toBe(a.tools!);
+    expect(Object.isFrozen(b.tools![0]!.function.parameters)).toBe(true);
+    expect(b).toEqual(translateRequest(v.parse(MessagesRequestSchema, fresh()), opts).request);
+  });
+
+  test("another schema profile gets its own translation", () => {
+    const req = new RequestValidator().messages(fresh());
+    const plain = translateRequest(req, opts).request.tools;
+    const gemini = translateRequest(req, { ...opts, profile: { ...DEFAULT_PROFILE, schemaProfile: "gemini" } }).request.tools;
+    expect(gemini).not.toBe(plain!);
+    expect(JSON.stringify(gemini)).not.toBe(JSON.stringify(plain));
+  });
+
+  test("notes about removed tools come back on every hit", () => {
+    const body = { ...fresh(), tools: [...(fresh().tools as object[]), { name: "web_search", type: "web_search_20250305" }] };
+    const validator = new RequestValidator();
+    for (let i = 0; i < 2; i++) expect(translateRequest(validator.messages(structuredClone(body)), opts).notes).toContain("removed server tool web_search (web_search_20250305): backends cannot run it");
+  });
+
+  test("chatRequestJson is JSON.stringify, byte for byte", () => {
+    const validator = new RequestValidator();
+    for (const name of ["print-mode-hello", "interactive-hello", "print-mode-bash-tool-result"]) {
+      for (let turn = 0; turn < 2; turn++) {
+        const body = { ...fresh(name), tool_choice: { type: "any" }, output_config: { format: { type: "json_schema", schema: { type: "object" } } }, temperature: undefined };
+        const { request } = translateRequest(validator.messages(body), opts);
+        expect(Object.isFrozen(request.tools)).toBe(true);
+        expect(chatRequestJson(request)).toBe(JSON.stringify(request));
+        expect(chatRequestJson({ ...request, top_p: undefined })).toBe(JSON.stringify({ ...request, top_p: undefined }));
+      }
+    }
+    const unfrozen = translateRequest(v.parse(MessagesRequestSchema, fresh()), opts).request;
+    expect(chatRequestJson(unfrozen)).toBe(JSON.stringify(unfrozen));
+  });
+});
