@@ -1,38 +1,37 @@
-// `bun run bench`: the proxy's added latency, streaming throughput and memory, side by side with
-// the same scripted upstream reached directly. Everything runs on 127.0.0.1.
+// `bun run bench`: anyclaude at the floor. One scripted upstream on 127.0.0.1 and, in front of it,
+// side by side: anyclaude under Bun (src/cli.ts), the compiled binary, the Node bundle, and two
+// pipe proxies that only forward bytes (node:http and Bun.serve+fetch), the floor to compare with.
 //
-//   time to first content delta: anyclaude (Anthropic SSE) vs upstream (OpenAI SSE), p50/p95
-//   events/s for a 5,000-chunk answer, through anyclaude vs direct
-//   RSS of the `anyclaude serve` process (current and peak)
+//   time to first content delta, p50/p95 (sequential requests with the captured 48 KB Claude Code
+//     body, in rounds that alternate between the proxies so load on the machine hits all alike)
+//   events/s on a 5,000-chunk answer
+//   64 concurrent streams: requests/s, p50/p95 of the whole answer
+//   RSS of each proxy process: idle, after the sequential requests, after the long streams, at 64
+//
+// Builds the binary and the Node bundle first (BENCH_NO_BUILD=1 reuses dist/). `--quick` runs a
+// few iterations only: it shows the bench works, not how fast anyclaude is.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
 import { translateRequest } from "../../src/translate/request.ts";
+import { answerBytes, type Proxy, startProcess } from "./proxy-procs.ts";
 import { atLeast, below, QUICK, verdict } from "./targets.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURE = join(ROOT, "test/fixtures/claude-code/print-mode-hello.json");
-const REQUESTS = QUICK ? 20 : Number(process.env.BENCH_REQUESTS ?? 300);
+const REQUESTS = QUICK ? 12 : Number(process.env.BENCH_REQUESTS ?? 300);
+const ROUNDS = QUICK ? 2 : 3;
+const WARMUP = QUICK ? 3 : 30;
 const LONG_CHUNKS = 5000;
 const LONG_RUNS = QUICK ? 1 : Number(process.env.BENCH_LONG_RUNS ?? 5);
-const WARMUP = QUICK ? 3 : 20;
+const CONCURRENCY = 64;
+const CONCURRENT_REQUESTS = QUICK ? 128 : Number(process.env.BENCH_CONCURRENT_REQUESTS ?? 1280);
+const LONG_MAX_TOKENS = 7777;
 
-const enc = new TextEncoder();
-const frame = (delta: object, finish: string | null = null) =>
-  `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-const answer = (pieces: number) =>
-  enc.encode(
-    frame({ role: "assistant", content: "" }) +
-      Array.from({ length: pieces }, (_, i) => frame({ content: `tok${i} ` })).join("") +
-      frame({}, "stop") +
-      `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 20000, completion_tokens: pieces, prompt_tokens_details: { cached_tokens: 19000 } } })}\n\n` +
-      "data: [DONE]\n\n",
-  );
-const SHORT = answer(20);
-const LONG = answer(LONG_CHUNKS);
-
+const SHORT = answerBytes(20);
+const LONG = answerBytes(LONG_CHUNKS);
 const upstream = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
@@ -40,40 +39,42 @@ const upstream = Bun.serve({
   async fetch(req) {
     if (req.method === "GET") return Response.json({ data: [{ id: "bench" }] });
     const body = (await req.json()) as { max_tokens?: number };
-    // max_tokens selects the answer so one upstream serves both measurements.
-    return new Response(body.max_tokens === 7777 ? LONG : SHORT, { headers: { "content-type": "text/event-stream" } });
+    // max_tokens selects the answer so one upstream serves every measurement.
+    return new Response(body.max_tokens === LONG_MAX_TOKENS ? LONG : SHORT, { headers: { "content-type": "text/event-stream" } });
   },
 });
 const upstreamUrl = `http://127.0.0.1:${upstream.port}/v1`;
 
-const proxy = Bun.spawn([process.execPath, join(ROOT, "src/cli.ts"), "serve", "--port", "0", "--mode", "openai", "--base-url", upstreamUrl, "--model", "bench"], {
-  stdout: "pipe",
-  stderr: "pipe",
-  env: { ...process.env, NO_COLOR: "1" },
-});
-let log = "";
-const decoder = new TextDecoder();
-void (async () => {
-  for await (const c of proxy.stderr) log += decoder.decode(c);
-})();
-while (!/listening on (http:\/\/\S+)/.test(log)) {
-  if (proxy.exitCode !== null) throw new Error(log);
-  await Bun.sleep(10);
+if (process.env.BENCH_NO_BUILD !== "1" && !QUICK) {
+  for (const target of ["linux-x64", "node"]) {
+    const b = Bun.spawn([process.execPath, join(ROOT, "scripts/build.ts"), "--target", target], { stdout: "ignore", stderr: "inherit" });
+    if ((await b.exited) !== 0) throw new Error(`build ${target} failed`);
+  }
 }
-const proxyUrl = /listening on (http:\/\/\S+)/.exec(log)![1]!;
+
+const serveArgs = ["serve", "--port", "0", "--mode", "openai", "--base-url", upstreamUrl, "--model", "bench"];
+const started = [
+  await startProcess("node pipe", ["node", join(import.meta.dir, "pipe-node.mjs"), upstreamUrl], "openai"),
+  await startProcess("bun pipe", [process.execPath, join(import.meta.dir, "pipe-bun.ts"), upstreamUrl], "openai"),
+  await startProcess("anyclaude bun", [process.execPath, join(ROOT, "src/cli.ts"), ...serveArgs], "anthropic"),
+  await startProcess("binary", [join(ROOT, "dist/anyclaude-linux-x64"), ...serveArgs], "anthropic", true),
+  await startProcess("node bundle", ["node", join(ROOT, "dist/node/anyclaude.mjs"), ...serveArgs], "anthropic", true),
+];
+const proxies = started.filter((p): p is Proxy => p !== null);
 
 const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: Record<string, unknown> };
 const anthropicBody = { ...fixture.body, stream: true };
 const openaiBody = translateRequest(v.parse(MessagesRequestSchema, anthropicBody), { model: "bench", profile: DEFAULT_PROFILE }).request;
-const anthropicJson = JSON.stringify(anthropicBody);
-const openaiJson = JSON.stringify(openaiBody);
-const anthropicLong = JSON.stringify({ ...anthropicBody, max_tokens: 7777 });
-const openaiLong = JSON.stringify({ ...openaiBody, max_tokens: 7777 });
+const bodies = {
+  anthropic: { short: JSON.stringify(anthropicBody), long: JSON.stringify({ ...anthropicBody, max_tokens: LONG_MAX_TOKENS }), delta: "content_block_delta", event: "event: " },
+  openai: { short: JSON.stringify(openaiBody), long: JSON.stringify({ ...openaiBody, max_tokens: LONG_MAX_TOKENS }), delta: '"content":"tok', event: "data: " },
+};
 
-/** Time to the first chunk containing `marker`, then drain; returns ms and events counted by `eventMarker`. */
-async function timed(url: string, body: string, marker: string, eventMarker: string) {
+const decoder = new TextDecoder();
+/** Time to the first chunk containing `marker`, then drain; counts `eventMarker` occurrences. */
+async function timed(p: Proxy, body: string, marker: string, eventMarker: string) {
   const start = performance.now();
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const res = await fetch(p.url, { method: "POST", headers: { "content-type": "application/json" }, body });
   let first = 0;
   let events = 0;
   let carry = "";
@@ -84,61 +85,117 @@ async function timed(url: string, body: string, marker: string, eventMarker: str
     events += parts.length - 1;
     carry = parts.at(-1)!.slice(-eventMarker.length);
   }
+  if (!first) throw new Error(`${p.name}: no content in the answer (status ${res.status})`);
   return { first, total: performance.now() - start, events };
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const fmt = (n: number, d = 2) => n.toFixed(d).padStart(10);
 
-async function ttft(url: string, body: string, marker: string) {
-  for (let i = 0; i < WARMUP; i++) await timed(url, body, marker, "\n\n"); // warm-up
-  const xs: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) xs.push((await timed(url, body, marker, "\n\n")).first);
-  return xs;
+interface Figures {
+  ttfdP50: number;
+  ttfdP95: number;
+  eventsPerSecond: number;
+  reqPerSecond: number;
+  concP50: number;
+  concP95: number;
+  rssIdle: number;
+  rssAfterRequests: number;
+  rssAfterLong: number;
+  rssAt64: number;
 }
+const figures = new Map<Proxy, Partial<Figures>>(proxies.map((p) => [p, {}]));
+const put = (p: Proxy, f: Partial<Figures>) => Object.assign(figures.get(p)!, f);
 
-const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proxy.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-const rssIdle = rssMb();
-const direct = await ttft(`${upstreamUrl}/chat/completions`, openaiJson, '"content":"tok');
-const through = await ttft(`${proxyUrl}/v1/messages`, anthropicJson, "content_block_delta");
+await Bun.sleep(500);
+for (const p of proxies) put(p, { rssIdle: p.rssMb() });
 
-const rssAfterTtft = rssMb();
-async function throughput(url: string, body: string, eventMarker: string) {
-  await timed(url, body, "", eventMarker);
+// Sequential requests, in rounds that alternate between the proxies.
+const ttfd = new Map<Proxy, number[]>(proxies.map((p) => [p, []]));
+for (const p of proxies) for (let i = 0; i < WARMUP; i++) await timed(p, bodies[p.speaks].short, bodies[p.speaks].delta, "\n\n");
+for (let round = 0; round < ROUNDS; round++)
+  for (const p of proxies) for (let i = 0; i < REQUESTS / ROUNDS; i++) ttfd.get(p)!.push((await timed(p, bodies[p.speaks].short, bodies[p.speaks].delta, "\n\n")).first);
+for (const p of proxies) put(p, { ttfdP50: pct(ttfd.get(p)!, 50), ttfdP95: pct(ttfd.get(p)!, 95), rssAfterRequests: p.rssMb() });
+
+for (const p of proxies) {
+  const b = bodies[p.speaks];
+  await timed(p, b.long, "", b.event);
   let events = 0;
   let ms = 0;
   for (let i = 0; i < LONG_RUNS; i++) {
-    const r = await timed(url, body, "", eventMarker);
+    const r = await timed(p, b.long, "", b.event);
     events += r.events;
     ms += r.total;
   }
-  return (events / ms) * 1000;
+  put(p, { eventsPerSecond: (events / ms) * 1000, rssAfterLong: p.rssMb() });
 }
-const directRate = await throughput(`${upstreamUrl}/chat/completions`, openaiLong, "data: ");
-const proxyRate = await throughput(`${proxyUrl}/v1/messages`, anthropicLong, "event: ");
 
-const status = readFileSync(`/proc/${proxy.pid}/status`, "utf8");
-const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-
-console.log(`anyclaude proxy benchmark — ${REQUESTS} requests with the captured Claude Code body (${(anthropicJson.length / 1024).toFixed(0)} KB), upstream on 127.0.0.1`);
-console.log("");
-console.log("time to first content delta (ms)      direct    anyclaude      added");
-for (const p of [50, 95]) {
-  const d = pct(direct, p);
-  const t = pct(through, p);
-  console.log(`  p${p}                            ${fmt(d)}   ${fmt(t)}  ${fmt(t - d)}`);
+for (const p of proxies) {
+  const b = bodies[p.speaks];
+  const latencies: number[] = [];
+  let next = 0;
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, p.rssMb())), 25);
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < CONCURRENT_REQUESTS) latencies.push((await timed(p, b.short, b.delta, "\n\n")).total);
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  clearInterval(sampler);
+  put(p, { reqPerSecond: CONCURRENT_REQUESTS / seconds, concP50: pct(latencies, 50), concP95: pct(latencies, 95), rssAt64: Math.max(peak, p.rssMb()) });
 }
-console.log("");
-console.log(`streamed events/s, ${LONG_CHUNKS}-chunk answer     direct    anyclaude`);
-console.log(`  events per second               ${fmt(directRate, 0)}   ${fmt(proxyRate, 0)}`);
-console.log("");
-console.log(`anyclaude serve RSS (MB): idle ${rssIdle.toFixed(1)}, after ${REQUESTS} requests ${rssAfterTtft.toFixed(1)}, after streaming ${(kb("VmRSS") / 1024).toFixed(1)}, peak ${(kb("VmHWM") / 1024).toFixed(1)}`);
-console.log("");
-console.log(verdict("added p50", pct(through, 50) - pct(direct, 50), below(1, "ms"), 2));
-console.log(verdict("events per second through anyclaude", proxyRate, atLeast(100_000, "events/s"), 0));
-console.log(verdict("peak RSS", kb("VmHWM") / 1024, below(80, "MB")));
 
-proxy.kill("SIGTERM");
-await proxy.exited;
+for (const p of proxies) await p.stop();
 await upstream.stop(true);
+
+// The report: one column per proxy, then every target marked met or missed.
+const rows: [string, keyof Figures, number][] = [
+  ["time to first content delta p50 (ms)", "ttfdP50", 2],
+  ["time to first content delta p95 (ms)", "ttfdP95", 2],
+  [`events/s, ${LONG_CHUNKS}-chunk answer`, "eventsPerSecond", 0],
+  [`${CONCURRENCY} streams: requests/s`, "reqPerSecond", 0],
+  [`${CONCURRENCY} streams: p50 (ms)`, "concP50", 1],
+  [`${CONCURRENCY} streams: p95 (ms)`, "concP95", 1],
+  ["RSS idle (MB)", "rssIdle", 1],
+  [`RSS after ${REQUESTS} requests (MB)`, "rssAfterRequests", 1],
+  ["RSS after the long streams (MB)", "rssAfterLong", 1],
+  [`RSS at ${CONCURRENCY} streams (MB)`, "rssAt64", 1],
+];
+const W = 14;
+console.log(`anyclaude proxy benchmark: captured Claude Code body (${(bodies.anthropic.short.length / 1024).toFixed(0)} KB), ${REQUESTS} sequential requests, upstream on 127.0.0.1${QUICK ? " [quick run]" : ""}`);
+console.log("");
+console.log(`${"".padEnd(40)}${proxies.map((p) => p.name.padStart(W)).join("")}`);
+for (const [label, key, digits] of rows) console.log(`${label.padEnd(40)}${proxies.map((p) => (figures.get(p)![key] ?? NaN).toFixed(digits).padStart(W)).join("")}`);
+console.log("");
+
+const f = (name: string) => {
+  const p = proxies.find((x) => x.name === name);
+  return p ? (figures.get(p)! as Figures) : undefined;
+};
+const nodePipe = f("node pipe")!;
+const bun = f("anyclaude bun")!;
+const lines: string[] = [];
+for (const name of ["anyclaude bun", "binary", "node bundle"]) {
+  const x = f(name);
+  if (!x) {
+    lines.push(`${name}: not measured (build it: bun run build)`);
+    continue;
+  }
+  lines.push(verdict(`${name}: TTFD p50 vs node pipe (≤ 1.3×)`, x.ttfdP50 / nodePipe.ttfdP50, below(1.3, "×"), 2));
+  lines.push(verdict(`${name}: events/s`, x.eventsPerSecond, atLeast(400_000, "events/s"), 0));
+  lines.push(verdict(`${name}: ${CONCURRENCY}-stream req/s vs node pipe`, x.reqPerSecond / nodePipe.reqPerSecond, atLeast(0.65, "×"), 2));
+  lines.push(verdict(`${name}: RSS idle`, x.rssIdle, below(50, "MB")));
+  lines.push(verdict(`${name}: RSS after ${REQUESTS} requests`, x.rssAfterRequests, below(70, "MB")));
+}
+const node = f("node bundle");
+if (node) {
+  // Within 2× of Bun on every figure: slower or bigger by at most 2×, fewer per second by at most 2×.
+  for (const [label, key] of rows) {
+    const higherIsBetter = key === "eventsPerSecond" || key === "reqPerSecond";
+    const ratio = higherIsBetter ? bun[key] / node[key] : node[key] / bun[key];
+    lines.push(verdict(`node bundle vs bun: ${label.replace(/ \((ms|MB)\)$/, "")}`, ratio, below(2, "× worse"), 2));
+  }
+}
+for (const l of lines) console.log(l);
 process.exit(0);

@@ -44,7 +44,7 @@ test("serve from the clone answers a captured Claude Code request, streamed", as
 describe("every benchmark runs from the clone in its quick mode", () => {
   // As the README writes them; soak exits 1 only on a missed correctness target in a quick run.
   const benches: [string, string[], RegExp][] = [
-    ["bench", ["--quick"], /added p50: .* — [✓✗] (met|missed)/],
+    ["bench", ["--quick"], /anyclaude bun: TTFD p50 vs node pipe .* — [✓✗] (met|missed)/],
     ["bench:startup", ["--quick"], /launch→ready: .* — [✓✗] (met|missed)/],
     ["bench:analyze", ["--quick"], /whole command, bun src\/cli\.ts .* — [✓✗] (met|missed)/],
     ["soak", ["--quick"], /failed streams: 0 streams — ✓ met/],
