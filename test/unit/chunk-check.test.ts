@@ -45,12 +45,14 @@ const LEVEL_OF: Record<string, string> = {
 function* mutations(x: unknown, level = ""): Generator<(root: unknown) => unknown> {
   if (typeof x !== "object" || x === null) return;
   if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++)
+    for (let i = 0; i < x.length; i++) {
+      for (const value of VALUES) yield (root) => (root as unknown[]).map((e, j) => (j === i ? value : e));
       for (const m of mutations(x[i], level)) yield (root) => {
         const copy = [...(root as unknown[])];
         copy[i] = m(copy[i]);
         return copy;
       };
+    }
     return;
   }
   const obj = x as Record<string, unknown>;
