@@ -2,6 +2,7 @@
 // (connection errors, 429, 503), Retry-After in seconds or as an HTTP date, and a bound on the
 // wait for response headers. Knows nothing of chunks or events.
 import type { ConsolaInstance } from "consola";
+import { httpPost } from "../runtime/http-post.ts";
 import { type AnthropicError, anthropicError, mapUpstreamError, roomForAnswer } from "../translate/errors.ts";
 
 export interface TransportOptions {
@@ -38,7 +39,7 @@ export async function post(body: string, signal: AbortSignal, opts: TransportOpt
       attemptAbort.abort();
     }, opts.idleMs);
     try {
-      const response = await fetch(`${opts.url}/chat/completions`, { method: "POST", headers: opts.headers, body, signal: attemptAbort.signal }).finally(() =>
+      const response = await httpPost(`${opts.url}/chat/completions`, { headers: opts.headers, body, signal: attemptAbort.signal }).finally(() =>
         clearTimeout(headerTimer),
       );
       if (response.ok) return { ok: true, response };
