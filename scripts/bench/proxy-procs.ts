@@ -46,10 +46,14 @@ const enc = new TextEncoder();
 const frame = (delta: object, finish: string | null = null) =>
   `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 
-/** A scripted OpenAI stream of `pieces` content chunks, with usage and [DONE]. */
+/**
+ * A scripted OpenAI stream: a reasoning chunk (as vLLM/llama.cpp reasoning parsers send it, which
+ * also tells the <think> splitter the content is the answer), `pieces` content chunks, usage, [DONE].
+ */
 export function answerBytes(pieces: number): Uint8Array {
   return enc.encode(
     frame({ role: "assistant", content: "" }) +
+      frame({ reasoning_content: "Plan." }) +
       Array.from({ length: pieces }, (_, i) => frame({ content: `tok${i} ` })).join("") +
       frame({}, "stop") +
       `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 20000, completion_tokens: pieces, prompt_tokens_details: { cached_tokens: 19000 } } })}\n\n` +

@@ -6,7 +6,8 @@
 //     body, in rounds that alternate between the proxies so load on the machine hits all alike)
 //   events/s on a 5,000-chunk answer
 //   64 concurrent streams: requests/s, p50/p95 of the whole answer
-//   RSS of each proxy process: idle, after the sequential requests, after the long streams, at 64
+//   RSS of each proxy process: idle, after the sequential requests, after the long streams (both
+//     1.5 s after the load, what a proxy keeps), and the peak while 64 streams run
 //
 // Builds the binary and the Node bundle first (BENCH_NO_BUILD=1 reuses dist/). `--quick` runs a
 // few iterations only: it shows the bench works, not how fast anyclaude is.
@@ -26,6 +27,9 @@ const ROUNDS = QUICK ? 2 : 3;
 const WARMUP = QUICK ? 3 : 30;
 const LONG_CHUNKS = 5000;
 const LONG_RUNS = QUICK ? 1 : Number(process.env.BENCH_LONG_RUNS ?? 5);
+const LONG_WARMUP = QUICK ? 1 : 5;
+/** RSS "after" is what a proxy keeps once a load is over: sampled after this pause (the same for all). */
+const SETTLE_MS = QUICK ? 0 : 1500;
 const CONCURRENCY = 64;
 const CONCURRENT_REQUESTS = QUICK ? 128 : Number(process.env.BENCH_CONCURRENT_REQUESTS ?? 1280);
 const LONG_MAX_TOKENS = 7777;
@@ -114,11 +118,12 @@ const ttfd = new Map<Proxy, number[]>(proxies.map((p) => [p, []]));
 for (const p of proxies) for (let i = 0; i < WARMUP; i++) await timed(p, bodies[p.speaks].short, bodies[p.speaks].delta, "\n\n");
 for (let round = 0; round < ROUNDS; round++)
   for (const p of proxies) for (let i = 0; i < REQUESTS / ROUNDS; i++) ttfd.get(p)!.push((await timed(p, bodies[p.speaks].short, bodies[p.speaks].delta, "\n\n")).first);
+await Bun.sleep(SETTLE_MS);
 for (const p of proxies) put(p, { ttfdP50: pct(ttfd.get(p)!, 50), ttfdP95: pct(ttfd.get(p)!, 95), rssAfterRequests: p.rssMb() });
 
 for (const p of proxies) {
   const b = bodies[p.speaks];
-  await timed(p, b.long, "", b.event);
+  for (let i = 0; i < LONG_WARMUP; i++) await timed(p, b.long, "", b.event);
   let events = 0;
   let ms = 0;
   for (let i = 0; i < LONG_RUNS; i++) {
@@ -126,8 +131,10 @@ for (const p of proxies) {
     events += r.events;
     ms += r.total;
   }
-  put(p, { eventsPerSecond: (events / ms) * 1000, rssAfterLong: p.rssMb() });
+  put(p, { eventsPerSecond: (events / ms) * 1000 });
 }
+await Bun.sleep(SETTLE_MS);
+for (const p of proxies) put(p, { rssAfterLong: p.rssMb() });
 
 for (const p of proxies) {
   const b = bodies[p.speaks];
