@@ -1,9 +1,9 @@
 // One decoder for both answers a server may give: a JSON body or an SSE stream. Either way the
 // translator loop sees the same items, so JSON and SSE share one code path (protocol.md §7.1).
-import * as v from "valibot";
-import { type Chunk, ChunkSchema } from "../protocol/openai.ts";
+import { checkChunk } from "../protocol/chunk-check.ts";
+import type { Chunk } from "../protocol/openai.ts";
 import { type AnthropicError, anthropicError, mapStreamError } from "../translate/errors.ts";
-import { readSse } from "./sse-reader.ts";
+import { readSseBatches, type SseMessage } from "./sse-reader.ts";
 
 export type Decoded =
   | { kind: "chunk"; chunk: Chunk }
@@ -18,37 +18,47 @@ export interface DecodeOptions {
   streamRequested: boolean;
 }
 
-export async function* decode(response: Response, opts: DecodeOptions): AsyncGenerator<Decoded> {
+/**
+ * The items of each network read together (one batch per read); the stream stops after an
+ * `error` or `end` item, which is always the last of its batch.
+ */
+export async function* decodeBatches(response: Response, opts: DecodeOptions): AsyncGenerator<Decoded[]> {
   // Trust the content type over what we asked for: some servers ignore `stream`.
   const contentType = response.headers.get("content-type") ?? "";
   const isSse = contentType.includes("text/event-stream") || (!contentType && opts.streamRequested);
   if (!isSse) {
     const text = await response.text();
-    yield readPayload(text, opts.backend, "unreadable response");
-    yield { kind: "end", complete: true };
+    yield [readPayload(text, opts.backend, "unreadable response"), { kind: "end", complete: true }];
     return;
   }
   if (!response.body) {
-    yield { kind: "error", error: anthropicError("api_error", `${opts.backend}: empty response body`) };
+    yield [{ kind: "error", error: anthropicError("api_error", `${opts.backend}: empty response body`) }];
     return;
   }
-  for await (const message of readSse(response.body, opts.idleMs)) {
-    if (message.data.trim() === "[DONE]") {
-      yield { kind: "end", complete: true };
-      return;
+  for await (const messages of readSseBatches(response.body, opts.idleMs)) {
+    const batch: Decoded[] = [];
+    for (const message of messages) {
+      const item = readMessage(message, opts.backend);
+      batch.push(item);
+      if (item.kind !== "chunk") {
+        yield batch;
+        return;
+      }
     }
-    if (message.event === "error") {
-      // `event: error` frames and llama.cpp's `error:` lines: the payload is the error itself or wraps it.
-      const json = safeJson(message.data);
-      const inner = typeof json === "object" && json !== null && "error" in json ? (json as { error: unknown }).error : (json ?? message.data);
-      yield { kind: "error", error: mapStreamError(inner, opts.backend) };
-      return;
-    }
-    const item = readPayload(message.data, opts.backend, "malformed stream chunk");
-    yield item;
-    if (item.kind === "error") return;
+    yield batch;
   }
-  yield { kind: "end", complete: false };
+  yield [{ kind: "end", complete: false }];
+}
+
+function readMessage(message: SseMessage, backend: string): Decoded {
+  if (message.data.trim() === "[DONE]") return { kind: "end", complete: true };
+  if (message.event === "error") {
+    // `event: error` frames and llama.cpp's `error:` lines: the payload is the error itself or wraps it.
+    const json = safeJson(message.data);
+    const inner = typeof json === "object" && json !== null && "error" in json ? (json as { error: unknown }).error : (json ?? message.data);
+    return { kind: "error", error: mapStreamError(inner, backend) };
+  }
+  return readPayload(message.data, backend, "malformed stream chunk");
 }
 
 /** One JSON payload: a chunk, or the error it carries (an `error` field, or `finish_reason: "error"`). */
@@ -57,9 +67,9 @@ function readPayload(text: string, backend: string, what: string): Decoded {
   // vLLM before 0.10 streams its ErrorResponse as is: {"object":"error","message":…,"code":…}.
   if (typeof json === "object" && json !== null && (json as { object?: unknown }).object === "error")
     return { kind: "error", error: mapStreamError(json, backend) };
-  const parsed = v.safeParse(ChunkSchema, json);
-  if (!parsed.success) return { kind: "error", error: anthropicError("api_error", `${backend}: ${what}: ${text.slice(0, 200)}`) };
-  const chunk = parsed.output;
+  // By hand, not valibot: this runs for every chunk (checkChunk agrees with ChunkSchema).
+  const chunk = checkChunk(json);
+  if (!chunk) return { kind: "error", error: anthropicError("api_error", `${backend}: ${what}: ${text.slice(0, 200)}`) };
   if (chunk.error != null) return { kind: "error", error: mapStreamError(chunk.error, backend) };
   const finish = chunk.choices?.[0]?.finish_reason;
   if (finish === "error") return { kind: "error", error: mapStreamError({ message: "upstream reported finish_reason error" }, backend) };

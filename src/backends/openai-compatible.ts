@@ -11,7 +11,7 @@ import { makeSigner } from "../translate/signature.ts";
 import { StreamTranslator } from "../translate/stream.ts";
 import { makeToolIndex } from "../translate/tool-index.ts";
 import { estimateInputTokens } from "../translate/usage.ts";
-import { decode } from "./decode.ts";
+import { decodeBatches } from "./decode.ts";
 import type { ServerProfile } from "./profiles.ts";
 import { profileForModel } from "./profiles.ts";
 import { describeServer } from "./describe.ts";
@@ -87,7 +87,12 @@ export class OpenAICompatibleBackend implements Backend {
     return describeServer({ name: this.name, baseUrl: this.url, server: SERVERS[this.opts.profile.name], headers: this.headers(), signal, ...(model ? { model } : {}) });
   }
 
-  async *send(req: MessagesRequest, { model, signal, observe, contextWindow, promptTokens }: SendOptions): AsyncGenerator<AnthropicEvent> {
+  async *send(req: MessagesRequest, opts: SendOptions): AsyncGenerator<AnthropicEvent> {
+    for await (const batch of this.sendBatches(req, opts)) yield* batch;
+  }
+
+  /** The events of each upstream read together: the server writes them at once. */
+  async *sendBatches(req: MessagesRequest, { model, signal, observe, contextWindow, promptTokens }: SendOptions): AsyncGenerator<AnthropicEvent[]> {
     const translateProfile = profileForModel(this.opts.profile, model);
     const thinkKey = `${model}\u0000${req.thinking?.type ?? "default"}`;
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
@@ -117,8 +122,7 @@ export class OpenAICompatibleBackend implements Backend {
     try {
       if (early === "slow") {
         this.opts.logger.debug(`upstream produced nothing for ${commitAfter} ms; committing the stream early`);
-        yield* translator.commit();
-        yield { type: "ping" };
+        yield [...translator.commit(), { type: "ping" }];
       }
       for (let r = early === "slow" ? await first : early; !r.done; r = await events.next()) yield r.value;
     } finally {
@@ -129,7 +133,7 @@ export class OpenAICompatibleBackend implements Backend {
   }
 
   /** Transport → decode → translate. Failures before commit are thrown; after it, one error event. */
-  private async *exchange(request: ChatRequest, body: string, translator: StreamTranslator, x: Exchange): AsyncGenerator<AnthropicEvent> {
+  private async *exchange(request: ChatRequest, body: string, translator: StreamTranslator, x: Exchange): AsyncGenerator<AnthropicEvent[]> {
     const failure = async (raw: AnthropicError): Promise<AnthropicEvent[]> => {
       const error = await withNumbers(raw, x);
       if (!translator.committed) throw error;
@@ -147,34 +151,44 @@ export class OpenAICompatibleBackend implements Backend {
       attempt = await post(JSON.stringify(clamped), x.signal, this.transport);
     }
     if (x.signal.aborted) return;
-    if (!attempt.ok) return yield* await failure(attempt.error);
+    if (!attempt.ok) return yield await failure(attempt.error);
     x.observe?.upstreamResponse();
 
     let said = false; // any content, reasoning or tool call so far
     let usage: Chunk["usage"];
     try {
-      for await (const item of decode(attempt.response, { backend: this.name, idleMs: this.transport.idleMs, streamRequested: request.stream })) {
-        if (item.kind === "error") return yield* await failure(item.error);
-        if (item.kind === "end") {
-          // No finish_reason and no [DONE]: the server stopped mid-answer. A cut answer must not look finished.
-          if (!item.complete && translator.finishReason === null)
-            return yield* await failure(anthropicError("api_error", `${this.name}: the stream ended before the model finished (no finish_reason, no [DONE]); the answer is incomplete`));
-          break;
+      // One batch per upstream read; what precedes the end of the answer goes out with its close.
+      let last: AnthropicEvent[] = [];
+      reading: for await (const items of decodeBatches(attempt.response, { backend: this.name, idleMs: this.transport.idleMs, streamRequested: request.stream })) {
+        const out: AnthropicEvent[] = [];
+        for (const item of items) {
+          if (item.kind === "error") return yield [...out, ...(await failure(item.error))];
+          if (item.kind === "end") {
+            // No finish_reason and no [DONE]: the server stopped mid-answer. A cut answer must not look finished.
+            if (!item.complete && translator.finishReason === null)
+              return yield [...out, ...(await failure(anthropicError("api_error", `${this.name}: the stream ended before the model finished (no finish_reason, no [DONE]); the answer is incomplete`)))];
+            last = out;
+            break reading;
+          }
+          said ||= says(item.chunk);
+          usage = item.chunk.usage ?? usage;
+          for (const ev of translator.chunk(item.chunk)) out.push(ev);
+          if (translator.stopped) {
+            last = out;
+            break reading; // leaving the loop cancels the upstream body
+          }
         }
-        said ||= says(item.chunk);
-        usage = item.chunk.usage ?? usage;
-        yield* translator.chunk(item.chunk);
-        if (translator.stopped) break; // leaving the loop cancels the upstream body
+        if (out.length) yield out;
       }
       // vLLM's V0 scheduler ignores a prompt over the window: finish_reason "length", not one token.
       if (!said && translator.finishReason === "length" && usage?.completion_tokens === 0)
-        return yield* await failure(new PromptTooLongError(usage.prompt_tokens ? { tokens: usage.prompt_tokens } : {}, `${this.name}: nothing was generated (finish_reason length)`));
-      yield* translator.end();
+        return yield [...last, ...(await failure(new PromptTooLongError(usage.prompt_tokens ? { tokens: usage.prompt_tokens } : {}, `${this.name}: nothing was generated (finish_reason length)`)))];
+      yield [...last, ...translator.end()];
     } catch (e) {
       if (x.signal.aborted) return;
       if (e instanceof AnthropicError) throw e; // already through failure()
-      if (e instanceof StreamIdleError) return yield* await failure(idleError(this.name, e.idleMs));
-      return yield* await failure(anthropicError("api_error", `${this.name}: stream interrupted: ${describeError(e)}`));
+      if (e instanceof StreamIdleError) return yield await failure(idleError(this.name, e.idleMs));
+      return yield await failure(anthropicError("api_error", `${this.name}: stream interrupted: ${describeError(e)}`));
     }
   }
 }

@@ -19,20 +19,38 @@ export interface SseMessage {
   data: string;
 }
 
-export async function* readSse(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<SseMessage> {
-  // TextDecoderStream keeps a multi-byte character split across network chunks intact.
-  const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
+/**
+ * The messages of each network read together, so the caller can handle (and write) a read at
+ * once. One decoder (a multi-byte character split across reads stays intact) and one idle timer
+ * per stream, re-armed on every read; when it fires, the read in flight is cancelled.
+ */
+export async function* readSseBatches(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<SseMessage[]> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   const parser = new SseLineParser();
+  let idle = false;
+  const timer = idleMs > 0 ? setTimeout(() => ((idle = true), reader.cancel().catch(() => {})), idleMs) : undefined;
   try {
     for (;;) {
-      const { done, value } = await readWithIdleLimit<string>(reader, idleMs);
+      const { done, value } = await reader.read();
+      if (idle) throw new StreamIdleError(idleMs);
+      timer?.refresh();
       if (done) break;
-      yield* parser.feed(value!);
+      const messages = parser.feed(decoder.decode(value, { stream: true }));
+      if (messages.length) yield messages;
     }
-    yield* parser.end();
+    const rest = decoder.decode();
+    const messages = rest ? [...parser.feed(rest), ...parser.end()] : parser.end();
+    if (messages.length) yield messages;
   } finally {
+    clearTimeout(timer);
     reader.cancel().catch(() => {});
   }
+}
+
+/** One message at a time. */
+export async function* readSse(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<SseMessage> {
+  for await (const batch of readSseBatches(body, idleMs)) yield* batch;
 }
 
 /** Only the data of each message (the Anthropic passthrough needs no more). */
@@ -72,15 +90,4 @@ export class SseLineParser {
     this.out = [];
     return out;
   }
-}
-
-function readWithIdleLimit<T>(reader: { read(): Promise<{ done: boolean; value?: T }> }, idleMs: number): Promise<{ done: boolean; value?: T }> {
-  if (!(idleMs > 0)) return reader.read();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    reader.read(),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StreamIdleError(idleMs)), idleMs);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

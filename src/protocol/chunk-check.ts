@@ -23,9 +23,18 @@ function toolCallOk(t: unknown): boolean {
   return none(f.arguments) || typeof f.arguments === "string" || isObj(f.arguments);
 }
 
+function reasoningDetailOk(r: unknown): boolean {
+  return isObj(r) && optStr(r.type) && optStr(r.text) && optStr(r.summary);
+}
+
 function deltaOk(d: unknown): boolean {
   if (none(d)) return true;
   if (!isObj(d) || !optStr(d.content) || !optStr(d.reasoning_content) || !optStr(d.reasoning)) return false;
+  const details = d.reasoning_details;
+  if (!none(details)) {
+    if (!Array.isArray(details)) return false;
+    for (const r of details) if (!reasoningDetailOk(r)) return false;
+  }
   const calls = d.tool_calls;
   if (none(calls)) return true;
   if (!Array.isArray(calls)) return false;

@@ -6,22 +6,36 @@ import * as v from "valibot";
 import { checkChunk } from "../../src/protocol/chunk-check.ts";
 import { ChunkSchema } from "../../src/protocol/openai.ts";
 import { loadGoldens } from "../helpers/golden.ts";
+import { loadWireCorpus } from "../helpers/wire-corpus.ts";
 
-/** Every chunk the frozen scenarios send (llama.cpp, vLLM, Ollama, OpenAI, mlx_lm shapes). */
+const json = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Every chunk of the wire corpus (real servers' bytes) and of the frozen scenarios. */
 function realChunks(): unknown[] {
   const out: unknown[] = [];
+  for (const fixture of loadWireCorpus())
+    for (const r of fixture.responses) {
+      if (r.status !== 200) continue;
+      const text = r.body.filter((b) => typeof b === "string").join("");
+      if (!r.headers["content-type"]?.includes("event-stream")) out.push(json(text));
+      else for (const line of text.split(/\r\n|\r|\n/)) if (line.startsWith("data:")) out.push(json(line.slice(5).trim()));
+    }
   for (const { golden } of loadGoldens())
     for (const reply of golden.replies) {
       if (reply.kind === "json") out.push(reply.body);
       if (reply.kind !== "sse") continue;
       for (const f of reply.frames) {
-        if (typeof f !== "string" || f === "[DONE]") continue;
-        try {
-          out.push(JSON.parse(f));
-        } catch {}
+        if (typeof f === "string" && f !== "[DONE]") out.push(json(f));
       }
     }
-  return out;
+  // Not every line is a chunk ([DONE], a cut or error payload): only the ones valibot accepts.
+  return out.filter((c) => c !== undefined && v.safeParse(ChunkSchema, c).success);
 }
 
 const VALUES: unknown[] = [null, undefined, 0, 1.5, -3, "", "x", true, false, [], [1], {}, { a: 1 }, [{}], [null]];
@@ -30,7 +44,8 @@ const VALUES: unknown[] = [null, undefined, 0, 1.5, -3, "", "x", true, false, []
 const KNOWN: Record<string, string[]> = {
   "": ["choices", "usage", "timings", "error"],
   choice: ["delta", "message", "finish_reason", "stop_reason"],
-  delta: ["content", "reasoning_content", "reasoning", "tool_calls"],
+  delta: ["content", "reasoning_content", "reasoning", "reasoning_details", "tool_calls"],
+  detail: ["type", "text", "summary"],
   call: ["index", "id", "function"],
   fn: ["name", "arguments"],
   usage: ["prompt_tokens", "completion_tokens", "prompt_tokens_details"],
@@ -38,7 +53,7 @@ const KNOWN: Record<string, string[]> = {
   timings: ["cache_n"],
 };
 const LEVEL_OF: Record<string, string> = {
-  choices: "choice", delta: "delta", message: "delta", tool_calls: "call", function: "fn",
+  choices: "choice", delta: "delta", message: "delta", tool_calls: "call", function: "fn", reasoning_details: "detail",
   usage: "usage", prompt_tokens_details: "details", timings: "timings",
 };
 
