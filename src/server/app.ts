@@ -13,7 +13,8 @@ import { anthropicError, asAnthropicError, errorResponse } from "./errors.ts";
 import { answerMessage, answerStream, oneEventPerBatch } from "./respond.ts";
 import { type Routing, routeModel } from "./routing.ts";
 import { browserOrigin, checkAccess, corsHeaders } from "./access.ts";
-import { parseJsonBody, RequestValidator, unknownFields, validate } from "./validate.ts";
+import { RequestValidator } from "./request-validator.ts";
+import { parseJsonBody, unknownFields, validate } from "./validate.ts";
 
 export interface AppDeps {
   backend: Backend;
@@ -92,8 +93,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.post("/v1/messages", limit, async (c) => {
     const text = await c.req.text();
-    const body = parseJsonBody(text);
-    const validated = validator.messages(body);
+    const { body, request: validated } = validator.read(text);
     const extra = unknownFields(body as object);
     if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
     // The server's loaded model (when followed) decides both the model and the window.

@@ -1,10 +1,8 @@
 // Request validation with valibot: a clear 400 that names the field, unknown fields tolerated.
 import * as v from "valibot";
-import { KNOWN_REQUEST_FIELDS, type MessagesRequest, MessagesRequestSchema, type ToolParam } from "../protocol/anthropic.ts";
+import { KNOWN_REQUEST_FIELDS } from "../protocol/anthropic.ts";
 import { describeIssue } from "../protocol/issues.ts";
-import { deepFreeze } from "../translate/request-tools.ts";
 import { anthropicError } from "./errors.ts";
-import { sameJson } from "./same-json.ts";
 
 /**
  * JSON.parse takes any depth, but JSON.stringify (counting, the upstream body, traces) overflows the
@@ -61,38 +59,5 @@ function stringEnd(text: string, start: number): number {
     while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
     if (slashes % 2 === 0) return end;
     end = text.indexOf('"', end + 1);
-  }
-}
-
-/**
- * Validates /v1/messages bodies, remembering the last few distinct tool lists: Claude Code resends
- * the same ~30 KB of tool schemas every turn, and an unchanged list costs one comparison instead
- * of a valibot walk. A remembered list is handed out frozen, which also lets translation reuse its
- * work (translate/request-tools.ts). One per app: no state is shared between apps.
- */
-export class RequestValidator {
-  private known: { raw: unknown[]; tools: ToolParam[] }[] = [];
-
-  constructor(private readonly keep = 4) {}
-
-  messages(body: unknown): MessagesRequest {
-    const raw = (body as { tools?: unknown } | null)?.tools;
-    if (!Array.isArray(raw) || raw.length === 0) return validate(MessagesRequestSchema, body);
-    const at = this.known.findIndex((k) => sameJson(k.raw, raw));
-    if (at >= 0) {
-      const hit = this.known[at]!;
-      // Same value, same verdict: check everything else, then put the remembered list back.
-      const req = validate(MessagesRequestSchema, { ...(body as object), tools: [] });
-      req.tools = hit.tools;
-      if (at > 0) this.known.unshift(...this.known.splice(at, 1));
-      return req;
-    }
-    const req = validate(MessagesRequestSchema, body);
-    if (req.tools) {
-      req.tools = deepFreeze(req.tools);
-      this.known.unshift({ raw, tools: req.tools });
-      this.known.length = Math.min(this.known.length, this.keep);
-    }
-    return req;
   }
 }

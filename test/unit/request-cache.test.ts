@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { sameJson } from "../../src/server/same-json.ts";
-import { RequestValidator } from "../../src/server/validate.ts";
+import { RequestValidator } from "../../src/server/request-validator.ts";
 import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
 import { chatRequestJson, translateRequest } from "../../src/translate/request.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
@@ -115,5 +115,74 @@ describe("translated tools and their JSON", () => {
     }
     const unfrozen = translateRequest(v.parse(MessagesRequestSchema, fresh()), opts).request;
     expect(chatRequestJson(unfrozen)).toBe(JSON.stringify(unfrozen));
+  });
+});
+
+describe("RequestValidator.read: a remembered tool list is not even parsed again", () => {
+  const text = (body: object) => JSON.stringify(body);
+  /** What reading the whole body gives: the reference for every case. */
+  const reference = (t: string) => v.parse(MessagesRequestSchema, JSON.parse(t));
+
+  test("an unchanged list: the same frozen list, the same request and body as a full read", () => {
+    const validator = new RequestValidator();
+    const first = validator.read(text(fresh()));
+    const t = text(fresh());
+    const second = validator.read(t);
+    expect(second.request.tools).toBe(first.request.tools!);
+    // Not parsed again: the body carries the list remembered from the first read.
+    expect((second.body as { tools: unknown }).tools).toBe((first.body as { tools: unknown }).tools);
+    expect(second.request).toEqual(reference(t));
+    expect(second.body).toEqual(JSON.parse(t));
+    expect(Object.keys(second.body)).toEqual(Object.keys(JSON.parse(t)));
+  });
+
+  const tools = fresh().tools as unknown[];
+  const quoting = (extra: object) => ({
+    model: "claude-sonnet-5",
+    messages: [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "Bash", input: { tools } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "ok" }] },
+    ],
+    ...extra,
+    max_tokens: 10,
+  });
+  const cases: [string, string][] = [
+    ["the same list quoted in a message before the body's own", text(quoting({ tools }))],
+    ["the same list quoted in a message, no tools of its own", text(quoting({}))],
+    ["the same list quoted in a message, an empty list of its own", text(quoting({ tools: [] }))],
+    ["the list, then a second tools key that JSON.parse keeps", `${text({ ...fresh(), tools }).slice(0, -1)},"tools":[{"name":"Other","input_schema":{"type":"object"}}]}`],
+    ["the list first, then the rest", text({ tools, ...quoting({}) })],
+  ];
+  for (const [name, t] of cases)
+    test(name, () => {
+      const validator = new RequestValidator();
+      validator.read(text(fresh())); // remembers the list
+      const { request, body } = validator.read(t);
+      expect(request).toEqual(reference(t));
+      expect(body).toEqual(JSON.parse(t));
+    });
+
+  test("a body nested past the depth limit is refused as a full read refuses it", () => {
+    const validator = new RequestValidator();
+    validator.read(text(fresh()));
+    let deep: unknown = 1;
+    for (let i = 0; i < 1005; i++) deep = [deep];
+    const body = fresh();
+    const t = text({ ...body, messages: [...(body.messages as object[]), { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "Bash", input: { deep } }] }] });
+    expect(() => validator.read(t)).toThrow("request body nests deeper than 1000 levels");
+  });
+
+  test("a body that does not parse after the list gets the error of a full read", () => {
+    const validator = new RequestValidator();
+    validator.read(text(fresh()));
+    const broken = `${text(fresh()).slice(0, -1)},"metadata":}`;
+    let full = "";
+    try {
+      JSON.parse(broken);
+    } catch (e) {
+      full = (e as Error).message;
+    }
+    expect(() => validator.read(broken)).toThrow(`request body is not valid JSON: ${full}`);
   });
 });
