@@ -81,7 +81,7 @@ export async function startProxy(
     ...(contextWindow ? { context: { window: contextWindow, truncate: config.contextTruncate } } : {}),
     ...(config.traces.enabled ? { traces: startTraces(config, mode, logger) } : {}),
   });
-  const listening = await listen(app.fetch, { hostname: config.host, port: config.port }).catch(async (e: unknown) => {
+  const listening = await listen(app.fetch, { hostname: config.host, port: config.port, collectWhenIdle: true }).catch(async (e: unknown) => {
     await mlx?.stop();
     throw listenFailure(e, config.host, config.port);
   });

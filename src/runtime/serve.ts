@@ -9,6 +9,11 @@ export interface ListenOptions {
   hostname: string;
   /** 0 picks a free port. */
   port: number;
+  /**
+   * Collect the heap once after a second without requests (Bun). For a process that is the
+   * proxy: in one that hosts other work (tests) a full collection of its heap is a long pause.
+   */
+  collectWhenIdle?: boolean;
 }
 
 type FetchHandler = (req: Request) => Response | Promise<Response>;
@@ -35,7 +40,7 @@ function idleCollector(collect: () => void): () => void {
 
 export async function listen(fetch: FetchHandler, opts: ListenOptions): Promise<Listening> {
   if (typeof Bun !== "undefined") {
-    const busy = idleCollector(() => Bun.gc(true));
+    const busy = opts.collectWhenIdle ? idleCollector(() => Bun.gc(true)) : () => {};
     busy(); // start-up leaves garbage too (config, modules, the first probe)
     const server = Bun.serve({
       fetch: (req) => {
