@@ -102,6 +102,13 @@ function checkMlx(config: Config): Check {
     : { name: "mlx-lm", ok: false, detail: `${python} cannot import mlx_lm`, fix: "anyclaude setup mlx (Apple Silicon only)" };
 }
 
+const managesMlx = (config: Config) => !config.backends.mlx.baseUrlConfigured && config.mlxAutoLaunch;
+
+function managedMlxCheck(config: Config): Check {
+  const { model } = config.backends.mlx;
+  return { name: "mlx server", ok: true, detail: `not running yet: anyclaude starts its own on a free port, loading ${model ?? "the model"} (use --base-url for one already running)` };
+}
+
 export const doctorCommand = defineCommand({
   meta: { name: "doctor", description: "Check Claude Code, the backend, its models and context window (exit 1 if any ✗)" },
   args: { ...backendArgs, ...jsonArg },
@@ -112,7 +119,10 @@ export const doctorCommand = defineCommand({
     if (chosen) {
       checks.push({ name: "mode", ok: true, detail: `${chosen.mode} (from ${chosen.config.modeSource})` });
       if (chosen.mode === "mlx") checks.push(checkMlx(chosen.config));
-      checks.push(...(await checkBackend(chosen.config, chosen.mode, logger)));
+      // No URL given: anyclaude starts its own MLX server, so nothing is expected to answer yet and
+      // the interpreter checked above is what decides whether it will work.
+      if (chosen.mode === "mlx" && managesMlx(chosen.config)) checks.push(managedMlxCheck(chosen.config));
+      else checks.push(...(await checkBackend(chosen.config, chosen.mode, logger)));
     } else checks.push({ name: "mode", ok: false, detail: "none configured or found", fix: "pass --mode or set backend in .anyclauderc.json" });
     if (config.files.length) checks.push({ name: "config", ok: true, detail: config.files.join(", ") });
     const code = checks.every((c) => c.ok) ? 0 : 1;
