@@ -2,12 +2,25 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { defineCommand } from "citty";
-import { spawnInherit } from "../runtime/spawn.ts";
+import { type Child, spawnInherit } from "../runtime/spawn.ts";
 import { writeRequirements } from "../supervisor/embedded-server.ts";
 import { loadCommandConfig } from "./choose-mode.ts";
 import { CliError } from "./errors.ts";
 import { findPython } from "./find-python.ts";
 import { configArgs } from "./options.ts";
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** The step's exit code; a signal to us goes to the step too, so no pip outlives an interrupted setup. */
+async function untilExit(child: Child): Promise<number> {
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const s of SIGNALS) process.on(s, forward);
+  try {
+    return await child.exited;
+  } finally {
+    for (const s of SIGNALS) process.off(s, forward);
+  }
+}
 
 const setupMlx = defineCommand({
   meta: { name: "mlx", description: "Create ~/.anyclaude/venv and install the pinned mlx-lm into it" },
@@ -30,12 +43,11 @@ const setupMlx = defineCommand({
     ];
     for (const cmd of steps) {
       logger.info(`$ ${cmd.join(" ")}`);
-      const code = await spawnInherit(cmd, process.env).then(
-        (child) => child.exited,
-        (e: Error) => {
-          throw new CliError(`cannot run ${cmd[0]}: ${e.message}`, 127);
-        },
-      );
+      const child = await spawnInherit(cmd, process.env).catch((e: Error) => {
+        throw new CliError(`cannot run ${cmd[0]}: ${e.message}`, 127);
+      });
+      const code = await untilExit(child);
+      if (code > 128 && code < 160) throw new CliError(`interrupted during \`${cmd.slice(0, 4).join(" ")}\`; run \`anyclaude setup mlx\` again to finish`, code);
       if (code !== 0) throw new CliError(`\`${cmd.join(" ")}\` failed (exit ${code})${code === 127 ? "" : "; this step needs network access to the Python package index"}`, code);
     }
     logger.success(`ready: mlx mode will use ${python}`);
