@@ -110,6 +110,9 @@ export async function resolveCommandLine(main: AnyCommand, argv: string[]): Prom
       // `anyclaude --mode x -p hi`: the first word Claude Code would have understood is the culprit.
       const unknown = options.find((o) => !findOption(args, o.name));
       if (unknown) throw unknownOption(unknown, args, path, argv);
+      // `anyclaude help` / `anyclaude version`: what other CLIs have as commands are flags here.
+      if (token === "help" || token === "version")
+        throw new CliError(`unknown command ${token}; did you mean anyclaude --${token}? (to pass it to Claude Code, put it after --: ${claudeHint(argv, i)})`, EXIT_USAGE);
       const guess = nearest(token, Object.keys(subCommands));
       throw new CliError(
         guess
