@@ -27,9 +27,10 @@ const setupMlx = defineCommand({
   args: { ...configArgs, python: { type: "string", description: "Python ≥ 3.10 to create the venv with (default: the newest found, Homebrew's and uv's included)" } },
   async run({ args }) {
     const { config, logger } = loadCommandConfig(args);
-    if (process.platform !== "darwin" || process.arch !== "arm64") logger.warn("MLX runs only on Apple Silicon; the install will likely fail here");
     const found = findPython({ explicit: args.python, home: config.home, env: process.env });
     if (!found.ok) throw new CliError(found.message);
+    // Only once there is something to install: a failure stays one line.
+    if (process.platform !== "darwin" || process.arch !== "arm64") logger.warn("MLX runs only on Apple Silicon; the install will likely fail here");
     logger.info(`using Python ${found.version.join(".")} at ${found.python}`);
     const base = join(config.home, ".anyclaude");
     const venv = join(base, "venv");
