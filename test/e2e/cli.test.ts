@@ -76,7 +76,7 @@ describe("expected failures: one line, what to do, exit 2 (usage/config) or 1 (r
     ["trace analyze on JSON that is not a trace", () => ["trace", "analyze", join(ROOT, "package.json")], /package\.json is not a trace or an Anthropic request/],
     ["trace analyze latest with no traces", () => ["trace", "analyze", "latest"], /no traces in .*: turn them on with --trace/],
     ["trace replay latest with no traces", () => ["trace", "replay", "latest", "--mode", "openai", "--base-url", upstream.url], /no traces in .*: turn them on with --trace/],
-    ["trace compare on an empty folder", () => ["trace", "compare", tempDir("empty")], /no replay results in .*; make some with `anyclaude trace replay/],
+    ["trace compare on an empty folder", () => ["trace", "compare", tempDir("empty")], /no replay results in .*; make some with `?anyclaude trace replay/],
   ];
   for (const [name, args, says] of traceCases) test(name, async () => expectOneLine(await run(args()), 1, says));
 });
