@@ -111,6 +111,15 @@ for (const [artefact, which] of [
       expect(given.stdout).toMatch(/✗ mlx backend .*\n\s+fix: start the mlx server/);
     });
 
+    test("doctor in openrouter mode without a key says to set one", async () => {
+      const r = await run(["doctor", "--mode", "openrouter", "--base-url", "http://127.0.0.1:9/v1"]);
+      expect(r.stdout).toMatch(/✗ api key +none\n\s+fix: set OPENROUTER_API_KEY/);
+      expect(r.code).toBe(1);
+      const keyed = await run(["doctor", "--mode", "openrouter", "--base-url", "http://127.0.0.1:9/v1", "--json"], { env: { OPENROUTER_API_KEY: "sk-or-test" } });
+      expect(JSON.parse(keyed.stdout).checks).toContainEqual({ name: "api key", ok: true, detail: "set" });
+      expect(keyed.stdout).not.toContain("sk-or-test");
+    });
+
     test("piped without NO_COLOR: no escape codes", async () => {
       for (const args of [["sevre"], ["doctor", "--mode", "mlx"], ["trace", "list"]]) {
         const r = await run(args, { color: true });
