@@ -72,6 +72,23 @@ function fakePython(version: string): string {
   return dir;
 }
 
+/** A results folder with one replay result, as `trace replay --out` writes it. */
+function results(): string {
+  const dir = tempDir("replays");
+  const result = { version: 1, mode: "openai", model: "m", trace: "x.json", startedAt: "2026-01-01T00:00:00.000Z", runs: [{ run: 1, error: "no complete answer within 1 s" }] };
+  writeFileSync(join(dir, "openai-m-1.json"), JSON.stringify(result));
+  return dir;
+}
+
+/** A path under a file: no folder can be made there. */
+function underAFile(): string {
+  const file = join(tempDir("file"), "file");
+  writeFileSync(file, "");
+  return join(file, "sub");
+}
+
+const FIXTURE = join(ROOT, "test/fixtures/claude-code/print-mode-hello.json");
+
 for (const [artefact, which] of [
   ["linux-x64 binary", 0],
   ["Node bundle", 1],
@@ -90,8 +107,11 @@ for (const [artefact, which] of [
       ["trace list when traces is a file", ["trace", "list"], () => ({ home: tracesIsAFile() }), 1, /traces folder .*\.anyclaude\/traces is not a folder; move it away, or set traces\.dir/],
       ["setup mlx with only Python 3.9", ["setup", "mlx"], () => ({ env: { PATH: fakePython("3.9") } }), 1, /only Python 3\.9 \(python3[^)]*\) found; mlx-lm needs Python ≥ 3\.10: install one/],
       ["setup mlx with no Python", ["setup", "mlx"], () => ({ env: { PATH: tempDir("empty") } }), 1, /no Python found; mlx-lm needs Python ≥ 3\.10/],
+      ["compare --html into a missing folder", ["trace", "compare", "RESULTS", "--html", "/nonexistent/report.html"], () => ({}), 1, /cannot write report file \/nonexistent\/report\.html: \/nonexistent does not exist$/],
+      ["replay --out where no folder can be made, before any run", ["trace", "replay", FIXTURE, "--mode", "openai", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--out", "UNDER_A_FILE"], () => ({}), 1, /cannot create results folder .*\/file\/sub: part of the path is a file, not a folder$/],
     ];
-    for (const [what, args, opts, code, says] of failures) test(`${what}: one line, exit ${code}`, async () => expectOneLine(await run(args, opts()), code, says));
+    const placed = (args: string[]) => args.map((a) => (a === "RESULTS" ? results() : a === "UNDER_A_FILE" ? underAFile() : a));
+    for (const [what, args, opts, code, says] of failures) test(`${what}: one line, exit ${code}`, async () => expectOneLine(await run(placed(args), opts()), code, says));
 
     test("trace --limit 5 list: an option of list before list", async () => {
       const r = await run(["trace", "--limit", "5", "list", "--json"], { home: danglingTraces() });
