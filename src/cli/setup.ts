@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { defineCommand } from "citty";
+import type { ConsolaInstance } from "consola";
 import { type Child, spawnInherit } from "../runtime/spawn.ts";
 import { writeRequirements } from "../supervisor/embedded-server.ts";
 import { loadCommandConfig } from "./choose-mode.ts";
@@ -10,15 +11,38 @@ import { findPython } from "./find-python.ts";
 import { configArgs } from "./options.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+type Signal = (typeof SIGNALS)[number];
+const SIGNAL_NUMBERS: Record<Signal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
-/** The step's exit code; a signal to us goes to the step too, so no pip outlives an interrupted setup. */
-async function untilExit(child: Child): Promise<number> {
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  for (const s of SIGNALS) process.on(s, forward);
+/**
+ * Runs the steps in order. A signal to us goes to the running step (so no pip outlives an
+ * interrupted setup) and stops the rest; the handlers are in place before the first step starts,
+ * so a signal between spawning a step and waiting for it is not lost.
+ */
+async function runSteps(steps: string[][], logger: ConsolaInstance): Promise<void> {
+  let current: Child | undefined;
+  let interrupted: Signal | undefined;
+  const onSignal = (signal: Signal) => {
+    interrupted ??= signal;
+    current?.kill(signal);
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
   try {
-    return await child.exited;
+    for (const cmd of steps) {
+      if (!interrupted) {
+        logger.info(`$ ${cmd.join(" ")}`);
+        current = await spawnInherit(cmd, process.env).catch((e: Error) => {
+          throw new CliError(`cannot run ${cmd[0]}: ${e.message}`, 127);
+        });
+        if (interrupted) current.kill(interrupted);
+      }
+      const code = current ? await current.exited : 0;
+      current = undefined;
+      if (interrupted) throw new CliError(`interrupted during \`${cmd.slice(0, 4).join(" ")}\`; run \`anyclaude setup mlx\` again to finish`, 128 + SIGNAL_NUMBERS[interrupted]);
+      if (code !== 0) throw new CliError(`\`${cmd.join(" ")}\` failed (exit ${code})${code === 127 ? "" : "; this step needs network access to the Python package index"}`, code);
+    }
   } finally {
-    for (const s of SIGNALS) process.off(s, forward);
+    for (const s of SIGNALS) process.off(s, onSignal);
   }
 }
 
@@ -42,15 +66,7 @@ const setupMlx = defineCommand({
       [python, "-m", "pip", "install", "--upgrade", "pip"],
       [python, "-m", "pip", "install", "-r", requirements],
     ];
-    for (const cmd of steps) {
-      logger.info(`$ ${cmd.join(" ")}`);
-      const child = await spawnInherit(cmd, process.env).catch((e: Error) => {
-        throw new CliError(`cannot run ${cmd[0]}: ${e.message}`, 127);
-      });
-      const code = await untilExit(child);
-      if (code > 128 && code < 160) throw new CliError(`interrupted during \`${cmd.slice(0, 4).join(" ")}\`; run \`anyclaude setup mlx\` again to finish`, code);
-      if (code !== 0) throw new CliError(`\`${cmd.join(" ")}\` failed (exit ${code})${code === 127 ? "" : "; this step needs network access to the Python package index"}`, code);
-    }
+    await runSteps(steps, logger);
     logger.success(`ready: mlx mode will use ${python}`);
   },
 });
