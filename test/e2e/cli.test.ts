@@ -150,6 +150,8 @@ describe("hints that work as pasted", () => {
   test("serve's line runs Claude Code with no Anthropic login", async () => {
     const serve = await startServe(["--mode", "openai", "--base-url", upstream.url, "--model", "m"], [bin], { env: { HOME: tempDir("home") } });
     try {
+      // startServe returns on "listening on"; the hint is the next line, maybe not read yet.
+      for (let i = 0; i < 400 && !/use it with: .+\n/.test(serve.output()); i++) await Bun.sleep(25);
       const line = /use it with: (.+)/.exec(serve.output())![1]!.trim();
       expect(line).toBe(`ANTHROPIC_BASE_URL=${serve.url} ANTHROPIC_AUTH_TOKEN=anyclaude claude`);
       // As pasted into a shell of a user without an Anthropic login: a fresh HOME, no API key.
