@@ -16,8 +16,12 @@ const { values } = parseArgs({
 const outdir = resolve(ROOT, values.outdir!);
 const entry = join(ROOT, "src/cli.ts");
 
+// Bun inlines process.env.NODE_ENV from the building shell ("development" when unset, "test"
+// under bun test, which turned consola into its plain "[error]" reporter): fixed, so every build
+// ships the same code.
+const nodeEnv = ["--define", `process.env.NODE_ENV="production"`];
 // ESM (consola uses import.meta); no .env/bunfig from the user's cwd.
-const compileFlags = ["--compile", "--minify", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
+const compileFlags = ["--compile", "--minify", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", ...nodeEnv];
 // Bytecode only where it is built for the machine that builds it: Bun has shipped cross-compiled
 // bytecode that crashes on the target (oven-sh/bun #18416, #15052, #24144) and no Mac runs it here.
 // Its gain on linux-x64 (`bun run bench:startup`, which also builds with --no-bytecode) is what
@@ -48,7 +52,7 @@ const targets: Record<string, () => Promise<string>> = {
   // A folder, not one file: the embedded MLX server's .py files are emitted beside the bundle.
   node: async () => {
     const dir = join(outdir, "node");
-    await $`${process.execPath} build --target=node --format=esm --minify --banner=${"#!/usr/bin/env node"} --entry-naming=anyclaude.mjs --asset-naming=assets/[name]-[hash].[ext] ${entry} --outdir ${dir}`.cwd(ROOT).quiet();
+    await $`${process.execPath} build --target=node --format=esm --minify ${nodeEnv} --banner=${"#!/usr/bin/env node"} --entry-naming=anyclaude.mjs --asset-naming=assets/[name]-[hash].[ext] ${entry} --outdir ${dir}`.cwd(ROOT).quiet();
     return join(dir, "anyclaude.mjs");
   },
 };

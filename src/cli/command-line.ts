@@ -89,6 +89,9 @@ export async function resolveCommandLine(main: AnyCommand, argv: string[]): Prom
       if (known && known.def.type !== "boolean" && !token.includes("=") && !name.startsWith("no-")) {
         if (i + 1 >= own.length) throw new CliError(`--${known.name} needs a value (see \`${commandName(path)} --help\`)`, EXIT_USAGE);
         options.push({ tokens: [token, own[++i]!], at: i - 1, name });
+      } else if (!known && !token.includes("=") && i + 1 < own.length && (await takesValueBelow(command, name, own[i + 1]!))) {
+        // `anyclaude trace --limit 5 list`: the value of an option of a command further down.
+        options.push({ tokens: [token, own[++i]!], at: i - 1, name });
       } else options.push({ tokens: [token], at: i, name });
       continue;
     }
@@ -107,6 +110,9 @@ export async function resolveCommandLine(main: AnyCommand, argv: string[]): Prom
       // `anyclaude --mode x -p hi`: the first word Claude Code would have understood is the culprit.
       const unknown = options.find((o) => !findOption(args, o.name));
       if (unknown) throw unknownOption(unknown, args, path, argv);
+      // `anyclaude help` / `anyclaude version`: what other CLIs have as commands are flags here.
+      if (token === "help" || token === "version")
+        throw new CliError(`unknown command ${token}; did you mean anyclaude --${token}? (to pass it to Claude Code, put it after --: ${claudeHint(argv, i)})`, EXIT_USAGE);
       const guess = nearest(token, Object.keys(subCommands));
       throw new CliError(
         guess
@@ -150,6 +156,18 @@ export async function resolveCommandLine(main: AnyCommand, argv: string[]): Prom
     );
   }
   return { command, path, rawArgs: [...positionals.map((p) => p.word), ...rawOptions, ...passThrough], help };
+}
+
+/** Whether `next` is the value of option `name` of one of `command`'s subcommands (not a subcommand itself). */
+async function takesValueBelow(command: AnyCommand, name: string, next: string): Promise<boolean> {
+  const subCommands = await resolve(command.subCommands);
+  if (!subCommands || isOption(next) || Object.hasOwn(subCommands, next)) return false;
+  for (const sub of Object.values(subCommands)) {
+    const def = await resolve(sub as Resolvable<AnyCommand>);
+    const found = def && findOption((await resolve(def.args)) ?? {}, name);
+    if (found && found.def.type !== "boolean" && !name.startsWith("no-")) return true;
+  }
+  return false;
 }
 
 function unknownOption(o: { tokens: string[]; at: number; name: string }, args: ArgsDef, path: string[], argv: string[]): CliError {

@@ -11,6 +11,7 @@ import type { Config } from "../config/load.ts";
 import { redactUrls } from "../config/redact-url.ts";
 import type { Mode } from "../config/schema.ts";
 import { CLAUDE_INSTALL_HINT, findClaude } from "../launcher/find-claude.ts";
+import { hostIsLoopback } from "../server/access.ts";
 import { defaultPython } from "../supervisor/mlx-server.ts";
 import { chooseMode, loadCommandConfig } from "./choose-mode.ts";
 import { backendArgs, jsonArg } from "./options.ts";
@@ -63,10 +64,23 @@ async function checkBackend(config: Config, mode: Mode, logger: ConsolaInstance)
     ];
   } catch (e) {
     const fix = isUnreachable(e)
-      ? `start the ${mode} server, or set its URL (--base-url or backends.${mode}.baseUrl)`
+      ? unreachableFix(mode, settings.baseUrl)
       : `something answers at ${redactUrls(settings.baseUrl)}, but not as a ${mode} server listing its models: check that the URL is the server's API root (usually ending in /v1) and that --mode matches the server`;
     return [{ name: `${mode} backend`, ok: false, detail: redactUrls(`${settings.baseUrl}: ${(e as Error).message}`), fix }];
   }
+}
+
+/** A hosted service (https, not this machine) is not something to start: the network or the URL is at fault. */
+export function unreachableFix(mode: Mode, baseUrl: string): string {
+  const url = new URL(baseUrl);
+  if (url.protocol === "https:" && !hostIsLoopback(url.host)) return `cannot reach ${url.host}: check the network connection, or the URL (--base-url or backends.${mode}.baseUrl)`;
+  return `start the ${mode} server, or set its URL (--base-url or backends.${mode}.baseUrl)`;
+}
+
+/** OpenRouter answers its model list without a key, then refuses every request. */
+function apiKeyCheck(config: Config): Check {
+  const ok = Boolean(config.backends.openrouter.apiKey);
+  return { name: "api key", ok, detail: ok ? "set" : "none", ...(ok ? {} : { fix: "set OPENROUTER_API_KEY (or pass --api-key, or backends.openrouter.apiKey)" }) };
 }
 
 function modelFix(mode: Mode, model: string | undefined, usable: ModelInfo[], baseUrl: string): string {
@@ -102,6 +116,13 @@ function checkMlx(config: Config): Check {
     : { name: "mlx-lm", ok: false, detail: `${python} cannot import mlx_lm`, fix: "anyclaude setup mlx (Apple Silicon only)" };
 }
 
+const managesMlx = (config: Config) => !config.backends.mlx.baseUrlConfigured && config.mlxAutoLaunch;
+
+function managedMlxCheck(config: Config): Check {
+  const { model } = config.backends.mlx;
+  return { name: "mlx server", ok: true, detail: `not running yet: anyclaude starts its own on a free port, loading ${model ?? "the model"} (use --base-url for one already running)` };
+}
+
 export const doctorCommand = defineCommand({
   meta: { name: "doctor", description: "Check Claude Code, the backend, its models and context window (exit 1 if any ✗)" },
   args: { ...backendArgs, ...jsonArg },
@@ -112,7 +133,11 @@ export const doctorCommand = defineCommand({
     if (chosen) {
       checks.push({ name: "mode", ok: true, detail: `${chosen.mode} (from ${chosen.config.modeSource})` });
       if (chosen.mode === "mlx") checks.push(checkMlx(chosen.config));
-      checks.push(...(await checkBackend(chosen.config, chosen.mode, logger)));
+      // No URL given: anyclaude starts its own MLX server, so nothing is expected to answer yet and
+      // the interpreter checked above is what decides whether it will work.
+      if (chosen.mode === "mlx" && managesMlx(chosen.config)) checks.push(managedMlxCheck(chosen.config));
+      else checks.push(...(await checkBackend(chosen.config, chosen.mode, logger)));
+      if (chosen.mode === "openrouter") checks.push(apiKeyCheck(chosen.config));
     } else checks.push({ name: "mode", ok: false, detail: "none configured or found", fix: "pass --mode or set backend in .anyclauderc.json" });
     if (config.files.length) checks.push({ name: "config", ok: true, detail: config.files.join(", ") });
     const code = checks.every((c) => c.ok) ? 0 : 1;

@@ -1,5 +1,7 @@
 // Expected failures of a command: one line for the user and the exit code the README documents
 // (2 for usage and config, 1 for runtime). Anything else reaching the runner is a bug.
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { ConfigError } from "../config/load.ts";
 import { MlxServerError } from "../supervisor/mlx-server.ts";
 
@@ -28,4 +30,22 @@ export function fileError(path: string, e: unknown, what = "file"): CliError {
   const code = (e as { code?: string }).code;
   const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "cannot be read (permission denied)" : code === "EISDIR" ? "is a folder" : code === "ENOTDIR" ? "is not a folder" : (e as Error).message;
   return new CliError(`${what} ${path} ${why}`);
+}
+
+/** A file or folder we make could not be made: where and why ("does not exist" would blame the new file). */
+export function writeError(path: string, e: unknown, action: string): CliError {
+  const code = (e as { code?: string }).code;
+  const why =
+    code === "ENOENT" && !existsSync(dirname(path))
+      ? `${dirname(path)} does not exist`
+      : code === "EACCES" || code === "EPERM"
+        ? "permission denied"
+        : code === "EROFS"
+          ? "the file system is read-only"
+          : code === "EISDIR"
+            ? "it is a folder"
+            : code === "ENOTDIR"
+              ? "part of the path is a file, not a folder"
+              : (e as Error).message;
+  return new CliError(`cannot ${action} ${path}: ${why}`);
 }

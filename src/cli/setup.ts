@@ -2,21 +2,59 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { defineCommand } from "citty";
-import { spawnInherit } from "../runtime/spawn.ts";
+import type { ConsolaInstance } from "consola";
+import { type Child, spawnInherit } from "../runtime/spawn.ts";
 import { writeRequirements } from "../supervisor/embedded-server.ts";
 import { loadCommandConfig } from "./choose-mode.ts";
 import { CliError } from "./errors.ts";
 import { findPython } from "./find-python.ts";
 import { configArgs } from "./options.ts";
 
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+type Signal = (typeof SIGNALS)[number];
+const SIGNAL_NUMBERS: Record<Signal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/**
+ * Runs the steps in order. A signal to us goes to the running step (so no pip outlives an
+ * interrupted setup) and stops the rest; the handlers are in place before the first step starts,
+ * so a signal between spawning a step and waiting for it is not lost.
+ */
+async function runSteps(steps: string[][], logger: ConsolaInstance): Promise<void> {
+  let current: Child | undefined;
+  let interrupted: Signal | undefined;
+  const onSignal = (signal: Signal) => {
+    interrupted ??= signal;
+    current?.kill(signal);
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  try {
+    for (const cmd of steps) {
+      if (!interrupted) {
+        logger.info(`$ ${cmd.join(" ")}`);
+        current = await spawnInherit(cmd, process.env).catch((e: Error) => {
+          throw new CliError(`cannot run ${cmd[0]}: ${e.message}`, 127);
+        });
+        if (interrupted) current.kill(interrupted);
+      }
+      const code = current ? await current.exited : 0;
+      current = undefined;
+      if (interrupted) throw new CliError(`interrupted during \`${cmd.slice(0, 4).join(" ")}\`; run \`anyclaude setup mlx\` again to finish`, 128 + SIGNAL_NUMBERS[interrupted]);
+      if (code !== 0) throw new CliError(`\`${cmd.join(" ")}\` failed (exit ${code})${code === 127 ? "" : "; this step needs network access to the Python package index"}`, code);
+    }
+  } finally {
+    for (const s of SIGNALS) process.off(s, onSignal);
+  }
+}
+
 const setupMlx = defineCommand({
   meta: { name: "mlx", description: "Create ~/.anyclaude/venv and install the pinned mlx-lm into it" },
   args: { ...configArgs, python: { type: "string", description: "Python ≥ 3.10 to create the venv with (default: the newest found, Homebrew's and uv's included)" } },
   async run({ args }) {
     const { config, logger } = loadCommandConfig(args);
-    if (process.platform !== "darwin" || process.arch !== "arm64") logger.warn("MLX runs only on Apple Silicon; the install will likely fail here");
     const found = findPython({ explicit: args.python, home: config.home, env: process.env });
     if (!found.ok) throw new CliError(found.message);
+    // Only once there is something to install: a failure stays one line.
+    if (process.platform !== "darwin" || process.arch !== "arm64") logger.warn("MLX runs only on Apple Silicon; the install will likely fail here");
     logger.info(`using Python ${found.version.join(".")} at ${found.python}`);
     const base = join(config.home, ".anyclaude");
     const venv = join(base, "venv");
@@ -28,16 +66,7 @@ const setupMlx = defineCommand({
       [python, "-m", "pip", "install", "--upgrade", "pip"],
       [python, "-m", "pip", "install", "-r", requirements],
     ];
-    for (const cmd of steps) {
-      logger.info(`$ ${cmd.join(" ")}`);
-      const code = await spawnInherit(cmd, process.env).then(
-        (child) => child.exited,
-        (e: Error) => {
-          throw new CliError(`cannot run ${cmd[0]}: ${e.message}`, 127);
-        },
-      );
-      if (code !== 0) throw new CliError(`\`${cmd.join(" ")}\` failed (exit ${code})${code === 127 ? "" : "; this step needs network access to the Python package index"}`, code);
-    }
+    await runSteps(steps, logger);
     logger.success(`ready: mlx mode will use ${python}`);
   },
 });

@@ -9,7 +9,7 @@ import { type ComparisonRow, compareResults } from "../trace/compare.ts";
 import { type ReplayResult, replayOnce } from "../trace/replay.ts";
 import { renderReport } from "../trace/report-html.ts";
 import { loadCommandConfig, startCommand } from "./choose-mode.ts";
-import { CliError, EXIT_USAGE, fileError } from "./errors.ts";
+import { CliError, EXIT_USAGE, fileError, writeError } from "./errors.ts";
 import { backendArgs, configArgs, jsonArg } from "./options.ts";
 import { printLine } from "./output.ts";
 import { loadRequest, targetArg } from "./trace.ts";
@@ -38,6 +38,13 @@ export const replay = defineCommand({
     const settings = config.backends[mode];
     const backend = createBackend(settings, logger, config.idleTimeoutMs);
     const model = settings.model ?? (await backend.describe(AbortSignal.timeout(5000)).catch(() => null))?.models[0]?.id ?? "default";
+    // Before the runs, which may take minutes: a results folder we cannot make fails at once.
+    const outDir = resolve(String(args.out ?? join(dirname(config.traces.dir), "replays")));
+    try {
+      mkdirSync(outDir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw writeError(outDir, e, "create results folder");
+    }
     const result: ReplayResult = { version: 1, mode, model, baseUrl: settings.baseUrl, trace: loaded.path, startedAt: new Date().toISOString(), runs: [] };
     for (let i = 1; i <= runs; i++) {
       logger.info(`run ${i}/${runs}: sending to ${mode} ${model} at ${settings.baseUrl}`);
@@ -49,13 +56,11 @@ export const replay = defineCommand({
       if (r.error) logger.error(`${bar(i / runs, 20)} ${i}/${runs}  ✗ ${r.error}`);
       else logger.info(`${bar(i / runs, 20)} ${i}/${runs}  prompt ${r.promptMs.toFixed(0)} ms, generation ${r.generationMs.toFixed(0)} ms, ${r.tokensPerSecond.toFixed(1)} tok/s, cached ${r.cachedTokens}`);
     }
-    const outDir = resolve(String(args.out ?? join(dirname(config.traces.dir), "replays")));
     const file = join(outDir, `${mode}-${model.replace(/[^A-Za-z0-9._-]/g, "_")}-${Date.now()}.json`);
     try {
-      mkdirSync(outDir, { recursive: true, mode: 0o700 });
       writeFileSync(file, JSON.stringify(result), { mode: 0o600 });
     } catch (e) {
-      throw fileError(outDir, e, "results folder");
+      throw writeError(file, e, "write results file");
     }
     if (args.json) printLine(JSON.stringify({ file, ...result }, null, 2));
     const failed = result.runs.filter((r) => r.error).length;
@@ -113,7 +118,7 @@ export const compare = defineCommand({
       try {
         writeFileSync(out, renderReport(rows));
       } catch (e) {
-        throw fileError(out, e, "report file");
+        throw writeError(out, e, "write report file");
       }
       logger.success(`report: ${out}`);
     }

@@ -36,8 +36,17 @@ export interface Loaded {
 }
 
 /** A trace file, a captured fixture ({body}) or a bare Anthropic request; "latest" = newest trace. */
+/** The trace files under the traces folder; a folder that cannot be listed is one line, not a bug. */
+function tracesIn(root: string) {
+  try {
+    return listTraceFiles(root);
+  } catch (e) {
+    throw new CliError(`${fileError(root, e, "traces folder").message}; move it away, or set traces.dir in .anyclauderc.json`);
+  }
+}
+
 export function loadRequest(target: string, root: string): Loaded {
-  const path = target === "latest" ? listTraceFiles(root).at(-1)?.path : resolve(target);
+  const path = target === "latest" ? tracesIn(root).at(-1)?.path : resolve(target);
   if (!path) throw new CliError(`no traces in ${root} yet: ${NO_TRACES}`);
   const json = readJson(path, "trace file") as Record<string, unknown> | null;
   if (json && typeof json === "object" && json.version === 1 && json.request) {
@@ -84,7 +93,7 @@ const list = defineCommand({
     const root = config.traces.dir;
     const limit = Number(args.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: expected a whole number of at least 1, found "${args.limit}"`, EXIT_USAGE);
-    const traces = listTraceFiles(root)
+    const traces = tracesIn(root)
       .slice(-limit)
       .flatMap((f) => {
         try {

@@ -1,6 +1,6 @@
 // Where traces live and how they are read: ~/.anyclaude/traces/<mode>/<timestamp>-<id>.json,
 // directories 0700, files 0600.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, type Stats, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import * as v from "valibot";
 
@@ -42,13 +42,26 @@ export interface TraceFile {
   mtimeMs: number;
 }
 
+/** A dangling symlink (a trace or mode folder removed elsewhere) is simply not a trace. */
+function statIfThere(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
 export function listTraceFiles(root: string): TraceFile[] {
   if (!existsSync(root)) return [];
   const out: TraceFile[] = [];
   for (const mode of readdirSync(root)) {
     const dir = join(root, mode);
-    if (!statSync(dir).isDirectory()) continue;
-    for (const name of readdirSync(dir)) if (name.endsWith(".json")) out.push({ path: join(dir, name), mode, mtimeMs: statSync(join(dir, name)).mtimeMs });
+    if (!statIfThere(dir)?.isDirectory()) continue;
+    for (const name of readdirSync(dir)) {
+      const stat = name.endsWith(".json") ? statIfThere(join(dir, name)) : undefined;
+      if (stat?.isFile()) out.push({ path: join(dir, name), mode, mtimeMs: stat.mtimeMs });
+    }
   }
   // File names start with the UTC timestamp: oldest first across modes.
   return out.sort((a, b) => basename(a.path).localeCompare(basename(b.path)));

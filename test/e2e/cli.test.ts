@@ -2,7 +2,7 @@
 // expected failures are one line with a documented exit code, options are never silently
 // dropped, data goes to stdout, help does not mislead, and the printed hints work as pasted.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { textReply } from "../helpers/chunks.ts";
@@ -76,21 +76,9 @@ describe("expected failures: one line, what to do, exit 2 (usage/config) or 1 (r
     ["trace analyze on JSON that is not a trace", () => ["trace", "analyze", join(ROOT, "package.json")], /package\.json is not a trace or an Anthropic request/],
     ["trace analyze latest with no traces", () => ["trace", "analyze", "latest"], /no traces in .*: turn them on with --trace/],
     ["trace replay latest with no traces", () => ["trace", "replay", "latest", "--mode", "openai", "--base-url", upstream.url], /no traces in .*: turn them on with --trace/],
-    ["trace compare on an empty folder", () => ["trace", "compare", tempDir("empty")], /no replay results in .*; make some with `anyclaude trace replay/],
+    ["trace compare on an empty folder", () => ["trace", "compare", tempDir("empty")], /no replay results in .*; make some with `?anyclaude trace replay/],
   ];
   for (const [name, args, says] of traceCases) test(name, async () => expectOneLine(await run(args()), 1, says));
-
-  test("a bug prints its stack only with --debug", async () => {
-    // A dangling symlink among the mode folders is a case the trace store does not handle.
-    const home = tempDir("home");
-    mkdirSync(join(home, ".anyclaude", "traces"), { recursive: true });
-    symlinkSync(join(home, "gone"), join(home, ".anyclaude", "traces", "lmstudio"));
-    const plain = await run(["trace", "list"], { home });
-    expectOneLine(plain, 1, /internal error: .*run with --debug for the stack trace/);
-    const debug = await run(["trace", "list", "--debug"], { home });
-    expect(debug.code).toBe(1);
-    expect(debug.stderr).toMatch(/\n\s+at /);
-  });
 });
 
 describe("options are never silently ignored", () => {
@@ -162,6 +150,8 @@ describe("hints that work as pasted", () => {
   test("serve's line runs Claude Code with no Anthropic login", async () => {
     const serve = await startServe(["--mode", "openai", "--base-url", upstream.url, "--model", "m"], [bin], { env: { HOME: tempDir("home") } });
     try {
+      // startServe returns on "listening on"; the hint is the next line, maybe not read yet.
+      for (let i = 0; i < 400 && !/use it with: .+\n/.test(serve.output()); i++) await Bun.sleep(25);
       const line = /use it with: (.+)/.exec(serve.output())![1]!.trim();
       expect(line).toBe(`ANTHROPIC_BASE_URL=${serve.url} ANTHROPIC_AUTH_TOKEN=anyclaude claude`);
       // As pasted into a shell of a user without an Anthropic login: a fresh HOME, no API key.

@@ -31,6 +31,7 @@ describe("which command runs, with which arguments", () => {
     ["nested: positional first, then options", ["trace", "--debug", "analyze", "x.json", "-v"], { name: "analyze", path: ["trace", "analyze"], rawArgs: ["x.json", "--debug", "-v"] }],
     ["a value that looks like a subcommand stays a value", ["--model", "serve", "doctor"], { name: "doctor", path: ["doctor"], rawArgs: ["--model", "serve"] }],
     ["--no-<boolean>", ["doctor", "--no-json"], { name: "doctor", path: ["doctor"], rawArgs: ["--no-json"] }],
+    ["a subcommand's option with its value before the subcommand", ["trace", "--limit", "5", "list"], { name: "list", path: ["trace", "list"], rawArgs: ["--limit", "5"] }],
   ];
   for (const [what, argv, want] of cases) test(what, async () => expect(await resolved(argv)).toMatchObject(want));
 
@@ -48,6 +49,8 @@ describe("usage errors: one line, exit 2, with what to do", () => {
     ["Claude Code's flag without --", ["--mode", "lmstudio", "-p", "hi"], /^unknown option -p for anyclaude; to pass it to Claude Code, put it after --: anyclaude --mode lmstudio -- -p hi$/],
     ["a bare word for Claude Code", ["--mode", "lmstudio", "hello world"], /put it after --: anyclaude --mode lmstudio -- 'hello world'$/],
     ["a word that is a property of every object is not a command", ["toString"], /^unknown command toString; to pass it to Claude Code, put it after --: anyclaude -- toString$/],
+    ["help as a command", ["help"], /^unknown command help; did you mean anyclaude --help\? \(to pass it to Claude Code, put it after --: anyclaude -- help\)$/],
+    ["version as a command", ["version"], /^unknown command version; did you mean anyclaude --version\?/],
     ["a typo of a command", ["modles"], /^unknown command modles; did you mean anyclaude models\?$/],
     ["an unknown nested command", ["trace", "lsit"], /^unknown command anyclaude trace lsit; did you mean anyclaude trace list\?$/],
     ["a group without its command", ["trace"], /^anyclaude trace needs a command: list, analyze, replay, compare/],
