@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command (npm test): typecheck, bun tests, the MLX server's Python tests.
+# The README's test command (npm test): typecheck, dead-code check, bun tests, the MLX server's Python tests.
 # Ends with one line "tests: N passed, N failed, N skipped" across all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,9 @@ pass=0 fail=0 skip=0 rc=0
 
 echo "== typecheck"
 if $BUN x tsc --noEmit; then pass=$((pass + 1)); else fail=$((fail + 1)); rc=1; fi
+
+echo "== dead code (knip, knip.jsonc)"
+if node_modules/.bin/knip --no-progress; then pass=$((pass + 1)); else fail=$((fail + 1)); rc=1; fi
 
 echo "== bun test"
 # bunfig.toml cannot set the per-test timeout; the end-to-end tests need more than the 5 s default.

@@ -222,4 +222,3 @@ export function toWire(req: MessagesRequest): Record<string, unknown> {
   return restore(req) as Record<string, unknown>;
 }
 
-export const toWireJson = (req: MessagesRequest): string => JSON.stringify(toWire(req));
