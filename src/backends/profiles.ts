@@ -54,9 +54,18 @@ export const PROFILES: Record<ProfileName, ServerProfile> = {
   },
 };
 
-/** OpenRouter routes to Anthropic models keep prompt-cache markers (T1). */
+/**
+ * Mistral's models refuse other tool-call ids ("Tool call id was … but must be a-z, A-Z, 0-9, with a
+ * length of 9"): mistral_common in vLLM and mlx-lm, their chat templates in llama.cpp and LM Studio,
+ * and Mistral's API behind OpenRouter. Matched by name, wherever the model is served.
+ */
+const MISTRAL_FAMILY = /mistral|mixtral|ministral|devstral|magistral|codestral|pixtral/i;
+
+/** The server's quirks plus the model's: OpenRouter Anthropic models keep cache markers (T1), Gemini gets a cleaner schema, Mistral gets its ids (T5). */
 export function profileForModel(profile: ServerProfile, model: string): TranslateProfile {
-  if (profile.name === "openrouter" && model.startsWith("anthropic/")) return { ...profile.translate, keepCacheControl: true };
-  if (profile.name === "openrouter" && /gemini/i.test(model)) return { ...profile.translate, schemaProfile: "gemini" };
-  return profile.translate;
+  let p = profile.translate;
+  if (profile.name === "openrouter" && model.startsWith("anthropic/")) p = { ...p, keepCacheControl: true };
+  if (profile.name === "openrouter" && /gemini/i.test(model)) p = { ...p, schemaProfile: "gemini" };
+  if (MISTRAL_FAMILY.test(model)) p = { ...p, mistralToolIds: true };
+  return p;
 }

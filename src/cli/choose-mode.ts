@@ -1,7 +1,7 @@
 // The configured mode, or the first local server found on the usual ports.
 import type { ConsolaInstance } from "consola";
 import { probeLocalServers } from "../backends/probe.ts";
-import { describeLocalServers } from "../backends/servers.ts";
+import { describeLocalServers, localServers } from "../backends/servers.ts";
 import type { Config } from "../config/load.ts";
 import type { Mode } from "../config/schema.ts";
 import { CliError, EXIT_USAGE } from "./errors.ts";
@@ -10,9 +10,14 @@ import { flagsFrom, loadConfig } from "./options.ts";
 
 const noBackend = () => `no backend configured and none found on the usual ports (${describeLocalServers()}). Start one, or pass --mode (see \`anyclaude doctor\`).`;
 
-export async function chooseMode(config: Config, logger: ConsolaInstance): Promise<{ mode: Mode; config: Config } | null> {
+export async function chooseMode(
+  config: Config,
+  logger: ConsolaInstance,
+  probe: (candidates: { mode: Mode; url: string }[]) => ReturnType<typeof probeLocalServers> = probeLocalServers,
+): Promise<{ mode: Mode; config: Config } | null> {
   if (config.mode) return { mode: config.mode, config };
-  const found = await probeLocalServers();
+  // Servers the config disables (backends.<mode>.enabled: false) are not looked for.
+  const found = await probe(localServers().filter((s) => config.backends[s.mode].enabled));
   if (!found) return null;
   logger.info(`no mode configured; found ${found.mode} at ${found.url}`);
   return { mode: found.mode, config: { ...config, mode: found.mode, modeSource: "default" } };

@@ -40,6 +40,8 @@ export interface BackendConfig {
   serverArgs?: string[];
   readyTimeoutMs?: number;
   port?: number;
+  /** False (backends.<mode>.enabled, a seed key): never chosen by default (Apple Silicon's mlx, probing); naming it still chooses it. */
+  enabled: boolean;
   /** Set by a flag, env or file; otherwise anyclaude starts the MLX server itself (mlx mode). */
   baseUrlConfigured: boolean;
 }
@@ -198,7 +200,7 @@ export function resolveConfig(inputs: ConfigInputs): Config {
   if (flags.mode) [mode, modeSource] = [parseMode(flags.mode, "--mode"), "flag"];
   else if (env.ANYCLAUDE_MODE) [mode, modeSource] = [parseMode(env.ANYCLAUDE_MODE, "ANYCLAUDE_MODE"), "env"];
   else if (file.backend) [mode, modeSource] = [parseMode(file.backend, "backend"), "file"];
-  else if (inputs.platform === "darwin" && inputs.arch === "arm64") [mode, modeSource] = ["mlx", "default"];
+  else if (inputs.platform === "darwin" && inputs.arch === "arm64" && file.backends?.mlx?.enabled !== false) [mode, modeSource] = ["mlx", "default"];
 
   const fromEnv = envBackends(env);
   const backends = {} as Record<Mode, BackendConfig>;
@@ -223,6 +225,7 @@ export function resolveConfig(inputs: ConfigInputs): Config {
       serverArgs: f.serverArgs,
       readyTimeoutMs: f.readyTimeoutSeconds ? f.readyTimeoutSeconds * 1000 : undefined,
       port: f.port,
+      enabled: f.enabled ?? true,
       baseUrlConfigured: configuredUrl !== undefined,
     };
   }

@@ -13,6 +13,7 @@ const port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
 const modelMap = v.record(v.string(), v.string());
 
 export const BackendFileSchema = v.strictObject({
+  /** false: never picked by default (Apple Silicon's mlx, probing local servers); naming the backend still picks it. */
   enabled: v.optional(v.boolean()),
   port: v.optional(port),
   baseUrl: v.optional(url),

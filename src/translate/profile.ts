@@ -4,8 +4,7 @@
 export type ThinkingStyle =
   | "reasoning_effort" // OpenAI, LM Studio, Ollama: reasoning_effort: low|medium|high
   | "openrouter" // reasoning: {effort} / {max_tokens}
-  | "template_kwargs" // vLLM, llama.cpp, MLX: chat_template_kwargs.enable_thinking
-  | "none";
+  | "template_kwargs"; // vLLM, llama.cpp, MLX: chat_template_kwargs.enable_thinking
 
 export interface TranslateProfile {
   /** Field used to send earlier reasoning back on assistant turns; null = drop it (T10). */
@@ -15,9 +14,8 @@ export interface TranslateProfile {
   toolChoice: boolean;
   /** llama.cpp runs one call at a time unless parallel_tool_calls is sent explicitly. */
   explicitParallelToolCalls: boolean;
-  /** Backend expects Mistral-style 9-alphanumeric tool-call ids (T5). */
+  /** The model takes only Mistral-style 9-alphanumeric tool-call ids (T5); set per model by profileForModel. */
   mistralToolIds: boolean;
-  vision: boolean;
   /** Image media types the server accepts as data URIs (Ollama: no gif). */
   imageTypes: readonly string[];
   /** The server fetches http(s) image URLs itself (vLLM, OpenRouter, OpenAI); others get a placeholder (T18). */
@@ -36,7 +34,6 @@ export const DEFAULT_PROFILE: TranslateProfile = {
   toolChoice: true,
   explicitParallelToolCalls: false,
   mistralToolIds: false,
-  vision: true,
   imageTypes: ["image/jpeg", "image/png", "image/gif", "image/webp"],
   imageUrls: false,
   keepCacheControl: false,

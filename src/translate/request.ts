@@ -43,7 +43,6 @@ function systemText(system: MessagesRequest["system"]): { text: string; parts: C
 }
 
 function imagePart(block: Extract<Block, { type: "image" }>, profile: TranslateProfile): ContentPart | string {
-  if (!profile.vision) return "[image omitted: backend has no vision]";
   const src = block.source;
   if (src.type === "base64") {
     if (!profile.imageTypes.includes(src.media_type)) return `[image omitted: ${src.media_type} not supported by backend]`;
@@ -176,8 +175,6 @@ function thinkingParams(req: MessagesRequest, profile: TranslateProfile): Partia
       return t.type === "enabled" ? { reasoning: { max_tokens: t.budget_tokens } } : { reasoning: { effort } };
     case "template_kwargs":
       return { chat_template_kwargs: { enable_thinking: t.type !== "disabled" } };
-    case "none":
-      return {};
   }
 }
 

@@ -31,6 +31,8 @@ describe("mode precedence: flags > env > project file > home file > default", ()
     ["flag beats env", { env: { ANYCLAUDE_MODE: "vllm" }, flags: { mode: "openrouter" } }, "openrouter", "flag"],
     ["alias vllm-mlx", { flags: { mode: "vllm-mlx" } }, "mlx", "flag"],
     ["seed file key backend: vllm-mlx", { files: project({ backend: "vllm-mlx" }) }, "mlx", "file"],
+    ["Apple Silicon with mlx disabled: probe later", { platform: "darwin", arch: "arm64", files: project({ backends: { mlx: { enabled: false } } }) }, undefined, "none"],
+    ["a disabled backend named by the file is still chosen", { files: project({ backend: "ollama", backends: { ollama: { enabled: false } } }) }, "ollama", "file"],
   ];
   for (const [name, inputs, mode, source] of cases) {
     test(name, () => {
