@@ -221,4 +221,3 @@ export function toWire(req: MessagesRequest): Record<string, unknown> {
   };
   return restore(req) as Record<string, unknown>;
 }
-

@@ -2,7 +2,7 @@
 // (python cannot read the binary's /$bunfs paths). test/unit/supervisor-files.test.ts checks this
 // list against mlx/anyclaude_mlx so no file is forgotten. Embedded files are only ever read and
 // written anew: copyFile and friends fail on /$bunfs paths (ENOENT) in the compiled binary.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import init from "../../mlx/anyclaude_mlx/__init__.py" with { type: "file" };
@@ -45,14 +45,19 @@ export function writeRequirements(path: string): string {
   return path;
 }
 
-/** Writes the server package under dir (only files that changed); returns dir, the cwd for `python -m anyclaude_mlx`. */
+/**
+ * Writes the server package under dir (only files that changed), owner-only: folders 0700, files 0600,
+ * also when an earlier run left them wider (the mode options apply only to what they create).
+ * Returns dir, the cwd for `python -m anyclaude_mlx`.
+ */
 export function extractServer(dir: string): string {
   for (const [rel, src] of Object.entries(SERVER_FILES)) {
     const out = join(dir, rel);
     const body = readFileSync(located(src));
-    if (existsSync(out) && readFileSync(out).equals(body)) continue;
     mkdirSync(dirname(out), { recursive: true, mode: 0o700 });
-    writeFileSync(out, body, { mode: 0o600 });
+    chmodSync(dirname(out), 0o700);
+    if (!(existsSync(out) && readFileSync(out).equals(body))) writeFileSync(out, body, { mode: 0o600 });
+    chmodSync(out, 0o600);
   }
   return dir;
 }
