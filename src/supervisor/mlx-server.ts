@@ -1,5 +1,5 @@
 // Starts and supervises the MLX Python server: writes the embedded package out, spawns it
-// (Bun.spawn; child_process under Node), shows load progress, waits for /ready, and makes sure it
+// (node:child_process, src/runtime/spawn.ts), shows load progress, waits for /ready, and makes sure it
 // never outlives us.
 // A stdin pipe covers the one exit we cannot hook (SIGKILL): the server exits when it closes.
 import { existsSync, statSync } from "node:fs";
