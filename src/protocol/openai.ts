@@ -111,5 +111,6 @@ export const ChunkSchema = v.looseObject({
 });
 
 export type Chunk = v.InferOutput<typeof ChunkSchema>;
+export type ChunkDelta = v.InferOutput<typeof deltaSchema>;
 export type ToolCallDelta = v.InferOutput<typeof toolCallDeltaSchema>;
 export type ChatUsage = v.InferOutput<typeof usageSchema>;
