@@ -191,12 +191,20 @@ describe("upstream faults reach the SDK as Anthropic errors", () => {
   });
 
   test("an unreachable upstream is a clear api_error after retries", async () => {
-    const proxy = await startProxy({ upstreamUrl: "http://127.0.0.1:9/v1" });
-    cleanup.push(() => proxy.stop());
-    const client = new Anthropic({ baseURL: proxy.url, apiKey: "x", maxRetries: 0 });
-    const err = await client.messages.create({ model: "c", max_tokens: 10, messages: [{ role: "user", content: "x" }] }).catch((e) => e);
-    expect(err.status).toBe(500);
-    expect(String(err.message)).toMatch(/unreachable at http:\/\/127\.0\.0\.1:9\/v1/);
+    // A listener that drops every connection at once counts the attempts; port 9 has no listener at all.
+    let connections = 0;
+    const dropper = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: (s) => void (connections++, s.terminate()), data: () => {} } });
+    cleanup.push(async () => dropper.stop(true));
+    for (const upstreamUrl of [`http://127.0.0.1:${dropper.port}/v1`, "http://127.0.0.1:9/v1"]) {
+      const proxy = await startProxy({ upstreamUrl });
+      cleanup.push(() => proxy.stop());
+      const client = new Anthropic({ baseURL: proxy.url, apiKey: "x", maxRetries: 0 });
+      const err = await client.messages.create({ model: "c", max_tokens: 10, messages: [{ role: "user", content: "x" }] }).catch((e) => e);
+      expect(err.status).toBe(500);
+      expect((err.error as { error: { type: string } }).error.type).toBe("api_error");
+      expect(String(err.message)).toContain(`unreachable at ${upstreamUrl}`);
+    }
+    expect(connections).toBe(3); // the first try and the backend's 2 retries
   });
 
   test("vLLM: max_tokens that does not fit the window is clamped and retried once", async () => {
