@@ -10,12 +10,6 @@ export const PROJECT = "/home/user/project";
 
 const tools = asset.tools as unknown as ToolParam[];
 
-export function claudeCodeTool(name: string): ToolParam {
-  const tool = tools.find((t) => t.name === name);
-  if (!tool) throw new Error(`the captured Claude Code prompt has no ${name} tool`);
-  return tool;
-}
-
 export const schemaOf = (name: string): Json | undefined => tools.find((t) => t.name === name)?.input_schema as Json | undefined;
 
 /** The tools a short probe offers: the ones Claude Code's coding turns use most. */
