@@ -49,10 +49,13 @@ const targets: Record<string, () => Promise<string>> = {
     console.log(`darwin-arm64  Mach-O arm64 executable, ad-hoc signature valid (${pagesChecked} page hashes recomputed)`);
     return out;
   },
-  // A folder, not one file: the embedded MLX server's .py files are emitted beside the bundle.
+  // A folder, not one file: the embedded MLX server's .py files are emitted beside the bundle. Split into
+  // chunks so a command loads only the modules it uses: idle RSS of `serve` ~90 -> ~57 MB under Node.
   node: async () => {
     const dir = join(outdir, "node");
-    await $`${process.execPath} build --target=node --format=esm --minify ${nodeEnv} --banner=${"#!/usr/bin/env node"} --entry-naming=anyclaude.mjs --asset-naming=assets/[name]-[hash].[ext] ${entry} --outdir ${dir}`.cwd(ROOT).quiet();
+    // Chunks are named by hash: a fresh folder, so no chunk of an earlier build is shipped with this one.
+    rmSync(dir, { recursive: true, force: true });
+    await $`${process.execPath} build --target=node --format=esm --minify ${nodeEnv} --banner=${"#!/usr/bin/env node"} --splitting --entry-naming=anyclaude.mjs --chunk-naming=chunks/[name]-[hash].mjs --asset-naming=assets/[name]-[hash].[ext] ${entry} --outdir ${dir}`.cwd(ROOT).quiet();
     return join(dir, "anyclaude.mjs");
   },
 };
