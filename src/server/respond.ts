@@ -6,6 +6,7 @@ import type { ConsolaInstance } from "consola";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AnthropicEvent } from "../protocol/anthropic.ts";
+import { TextDeltaEvent } from "../protocol/text-delta.ts";
 import { MessageFolder } from "../translate/fold.ts";
 import { asAnthropicError, errorResponse } from "./errors.ts";
 
@@ -42,7 +43,7 @@ const isTerminal = (ev: AnthropicEvent) => ev.type === "message_stop" || ev.type
 export function frameEvents(events: readonly AnthropicEvent[]): { text: string; terminal: boolean } {
   let text = "";
   for (const ev of events) {
-    text += `event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`;
+    text += `event: ${ev.type}\ndata: ${ev instanceof TextDeltaEvent ? ev.json() : JSON.stringify(ev)}\n\n`;
     if (isTerminal(ev)) return { text, terminal: true };
   }
   return { text, terminal: false };

@@ -2,6 +2,7 @@
 // (protocol.md §7). Pure: every method returns the events to write, in order. Non-streaming
 // upstream responses go through the same machine as one big chunk, so both paths agree.
 import type { AnthropicEvent, ResponseBlock, StopReason, Usage } from "../protocol/anthropic.ts";
+import { TextDeltaEvent } from "../protocol/text-delta.ts";
 import type { Chunk, ChatUsage, ChunkDelta, ToolCallDelta } from "../protocol/openai.ts";
 import { type AnthropicError, anthropicError } from "./errors.ts";
 import type { IdFactory } from "./ids.ts";
@@ -215,7 +216,7 @@ export class StreamTranslator {
       text = pending;
     }
     this.outChars += text.length;
-    this.out.push({ type: "content_block_delta", index: this.open!.index, delta: { type: "text_delta", text } });
+    this.out.push(new TextDeltaEvent(this.open!.index, text));
   }
 
   private onToolDelta(d: ToolCallDelta): void {
