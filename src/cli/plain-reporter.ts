@@ -34,7 +34,7 @@ function formatError(err: Error, opts: InspectOptions & { errorLevel?: number })
   return `${level > 0 ? `${"  ".repeat(level)}[cause]: ` : ""}${message}\n${stack}${caused}`;
 }
 
-export function formatPlainLine(o: LogObject, opts: InspectOptions): string {
+function formatPlainLine(o: LogObject, opts: InspectOptions): string {
   const args = o.args.map((a) => (a && typeof (a as Error).stack === "string" ? formatError(a as Error, opts) : a));
   const [message = "", ...additional] = formatWithOptions(opts, ...args).split("\n");
   const badge = o.badge ?? o.level < 2;
