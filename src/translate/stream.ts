@@ -27,7 +27,6 @@ export interface StreamContext {
   /** Signature for thinking blocks built from backend reasoning (T11). */
   sign: (thinking: string) => string;
   inlineThink: boolean;
-  thinkPreopened?: boolean;
   /** Hold content that does not open with <think> until it shows whether it was reasoning (default true). */
   holdUndecided?: boolean;
   stopSequences?: readonly string[];
@@ -76,7 +75,7 @@ export class StreamTranslator {
     this.messageId = ctx.ids("msg");
     this.stops = ctx.stopSequences?.length ? new StopScanner(ctx.stopSequences) : null;
     const stops = this.stops;
-    this.think = ctx.inlineThink ? new ThinkSplitter(ctx.thinkPreopened, stops ? (held) => stops.occursIn(held) : () => false, ctx.holdUndecided ?? true) : null;
+    this.think = ctx.inlineThink ? new ThinkSplitter(false, stops ? (held) => stops.occursIn(held) : () => false, ctx.holdUndecided ?? true) : null;
   }
 
   /** message_start, once. Called early when the upstream is slow to answer (§7.7). */

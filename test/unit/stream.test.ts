@@ -70,7 +70,7 @@ describe("stream translator: content", () => {
     ["reasoning_content", [c({ reasoning_content: "Think." }), c({ content: "Answer" }), c({}, "stop")], {}],
     ["reasoning", [c({ reasoning: "Think." }), c({ content: "Answer" }), c({}, "stop")], {}],
     ["inline <think>", [c({ content: "<think>Thi" }), c({ content: "nk.</think>\n" }), c({ content: "Answer" }), c({}, "stop")], {}],
-    ["pre-opened </think> only", [c({ content: "Think." }), c({ content: "</think>\n\nAnswer" }), c({}, "stop")], { thinkPreopened: true }],
+    ["pre-opened </think> only", [c({ content: "Think." }), c({ content: "</think>\n\nAnswer" }), c({}, "stop")], {}],
   ];
   for (const [name, chunks, over] of reasoningCases) {
     test(`reasoning as ${name} becomes a signed thinking block`, async () => {
