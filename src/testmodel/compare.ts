@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ConsolaInstance } from "consola";
-import { fileError } from "../cli/errors.ts";
+import { writeError } from "../cli/errors.ts";
 import { modelRows, renderModelPage } from "../trace/model-page.ts";
 import { readResults } from "./result.ts";
 
@@ -15,7 +15,7 @@ export function compareModelTests(dir: string, args: { html?: unknown; json?: un
     try {
       writeFileSync(out, renderModelPage(results));
     } catch (e) {
-      throw fileError(out, e, "model page");
+      throw writeError(out, e, "write model page");
     }
     logger.success(`model page: ${out}`);
   }
