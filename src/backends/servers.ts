@@ -24,6 +24,8 @@ export interface ServerEntry {
   followsLoadedModel?: boolean;
   /** What to change when the window is too small for Claude Code. */
   windowAdvice?: string;
+  /** A hosted service that refuses every request without a key: the variable that holds it. */
+  requiredKeyEnv?: string;
 }
 
 export const SERVERS: Record<Mode, ServerEntry> = {
@@ -64,10 +66,23 @@ export const SERVERS: Record<Mode, ServerEntry> = {
     probeLocally: true,
     windowAdvice: "Start vLLM with a larger --max-model-len.",
   },
-  openrouter: { label: "OpenRouter", baseUrl: "https://openrouter.ai/api/v1", defaultModel: "qwen/qwen3-coder", probeLocally: false },
+  openrouter: {
+    label: "OpenRouter",
+    baseUrl: "https://openrouter.ai/api/v1",
+    defaultModel: "qwen/qwen3-coder",
+    probeLocally: false,
+    // It lists its models without a key, then answers every message with 401.
+    requiredKeyEnv: "OPENROUTER_API_KEY",
+  },
   openai: { label: "OpenAI-compatible server", baseUrl: "http://127.0.0.1:8000/v1", probeLocally: false },
   claude: { label: "the Anthropic API", baseUrl: "https://api.anthropic.com", probeLocally: false },
 };
+
+/** How to give a server that needs a key its key; undefined when it needs none. */
+export function missingKeyFix(mode: Mode): string | undefined {
+  const env = SERVERS[mode].requiredKeyEnv;
+  return env && `set ${env} (or pass --api-key, or backends.${mode}.apiKey)`;
+}
 
 const GENERIC_WINDOW_ADVICE = "Raise the server's context length.";
 

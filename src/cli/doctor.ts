@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { defineCommand } from "citty";
 import type { ConsolaInstance } from "consola";
 import { chooseModel, type ModelChoice } from "../backends/choose-model.ts";
-import { SERVERS, windowAdvice } from "../backends/servers.ts";
+import { missingKeyFix, SERVERS, windowAdvice } from "../backends/servers.ts";
 import type { ModelInfo } from "../backends/types.ts";
 import { describeWindow, MIN_USEFUL_WINDOW, windowProblem } from "../backends/window-check.ts";
 import { createBackend } from "../backends/create.ts";
@@ -77,10 +77,10 @@ export function unreachableFix(mode: Mode, baseUrl: string): string {
   return `start the ${mode} server, or set its URL (--base-url or backends.${mode}.baseUrl)`;
 }
 
-/** OpenRouter answers its model list without a key, then refuses every request. */
-function apiKeyCheck(config: Config): Check {
-  const ok = Boolean(config.backends.openrouter.apiKey);
-  return { name: "api key", ok, detail: ok ? "set" : "none", ...(ok ? {} : { fix: "set OPENROUTER_API_KEY (or pass --api-key, or backends.openrouter.apiKey)" }) };
+/** A hosted service that answers its model list without a key, then refuses every request. */
+function apiKeyCheck(config: Config, mode: Mode, fix: string): Check {
+  const ok = Boolean(config.backends[mode].apiKey);
+  return { name: "api key", ok, detail: ok ? "set" : "none", ...(ok ? {} : { fix }) };
 }
 
 function modelFix(mode: Mode, model: string | undefined, usable: ModelInfo[], baseUrl: string): string {
@@ -137,7 +137,8 @@ export const doctorCommand = defineCommand({
       // the interpreter checked above is what decides whether it will work.
       if (chosen.mode === "mlx" && managesMlx(chosen.config)) checks.push(managedMlxCheck(chosen.config));
       else checks.push(...(await checkBackend(chosen.config, chosen.mode, logger)));
-      if (chosen.mode === "openrouter") checks.push(apiKeyCheck(chosen.config));
+      const keyFix = missingKeyFix(chosen.mode);
+      if (keyFix) checks.push(apiKeyCheck(chosen.config, chosen.mode, keyFix));
     } else checks.push({ name: "mode", ok: false, detail: "none configured or found", fix: "pass --mode or set backend in .anyclauderc.json" });
     if (config.files.length) checks.push({ name: "config", ok: true, detail: config.files.join(", ") });
     const code = checks.every((c) => c.ok) ? 0 : 1;

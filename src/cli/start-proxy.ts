@@ -4,7 +4,7 @@ import type { ConsolaInstance } from "consola";
 import pkg from "../../package.json" with { type: "json" };
 import { chooseModel, type ModelChoice, preferredModel } from "../backends/choose-model.ts";
 import { followLoadedModel } from "../backends/loaded-model.ts";
-import { SERVERS } from "../backends/servers.ts";
+import { missingKeyFix, SERVERS } from "../backends/servers.ts";
 import { windowProblem } from "../backends/window-check.ts";
 import { createBackend } from "../backends/create.ts";
 import type { Backend } from "../backends/types.ts";
@@ -20,7 +20,7 @@ import { createApp } from "../server/app.ts";
 import type { Routing } from "../server/routing.ts";
 import { counterFor } from "../context/server-counter.ts";
 import { localCounter } from "../context/text-counter.ts";
-import { CliError } from "./errors.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
 
 export interface RunningProxy extends Listening {
   backend: Backend;
@@ -38,6 +38,9 @@ export async function startProxy(
   opts: { requiredApiKey?: string; /** How long a loaded-model lookup is reused (default 3 s). */ loadedModelTtlMs?: number } = {},
 ): Promise<RunningProxy> {
   let settings = config.backends[mode];
+  // Before anything starts: a hosted service without its key would refuse every request Claude Code makes.
+  const keyFix = !settings.apiKey && missingKeyFix(mode);
+  if (keyFix) throw new CliError(`${SERVERS[mode].label} needs an API key: ${keyFix}`, EXIT_USAGE);
   // mlx mode without a configured URL: anyclaude runs the MLX server itself.
   const mlx = mode === "mlx" && !settings.baseUrlConfigured && config.mlxAutoLaunch ? await startManagedMlx(settings, config.home, logger) : undefined;
   if (mlx) settings = { ...settings, baseUrl: mlx.url };

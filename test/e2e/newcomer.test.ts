@@ -140,6 +140,14 @@ for (const [artefact, which] of [
       expect(keyed.stdout).not.toContain("sk-or-test");
     });
 
+    test("openrouter without a key: serve, --proxy-only and the launcher stop before starting, one line", async () => {
+      // A loopback URL, so nothing could leave the machine if the check were missing.
+      for (const args of [["serve"], ["--proxy-only"], []]) {
+        const r = await run([...args, "--mode", "openrouter", "--base-url", "http://127.0.0.1:9/v1"]);
+        expectOneLine(r, 2, /OpenRouter needs an API key: set OPENROUTER_API_KEY \(or pass --api-key/);
+      }
+    });
+
     test("piped without NO_COLOR: no escape codes", async () => {
       for (const args of [["sevre"], ["doctor", "--mode", "mlx"], ["trace", "list"]]) {
         const r = await run(args, { color: true });
