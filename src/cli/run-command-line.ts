@@ -7,6 +7,7 @@ import { EXIT_RUNTIME, EXIT_USAGE, expectedFailure } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 import { printLine } from "./output.ts";
 import { showUsage } from "./usage.ts";
+import { redactText } from "../trace/redact.ts";
 
 export interface RunOptions {
   version: string;
@@ -47,7 +48,7 @@ export async function runCommandLine(main: CommandDef<any>, argv: string[], opts
       return EXIT_USAGE;
     }
     fail(`internal error: ${(e as Error).message ?? String(e)}${opts.debug ? "" : " (run with --debug for the stack trace, and please report it)"}`);
-    if (opts.debug) process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    if (opts.debug) process.stderr.write(`${redactText((e as Error).stack ?? String(e))}\n`);
     return EXIT_RUNTIME;
   }
 }

@@ -23,6 +23,15 @@ export function redactText(text: string): string {
   return out;
 }
 
+/** A copy of an error (and its causes) whose message and stack carry no URL credentials or keys. */
+export function redactError(error: Error): Error {
+  const copy = new Error(redactText(error.message));
+  copy.name = error.name;
+  copy.stack = error.stack === undefined ? undefined : redactText(error.stack);
+  if (error.cause !== undefined) copy.cause = error.cause instanceof Error ? redactError(error.cause) : redactValue(error.cause);
+  return copy;
+}
+
 /** Deep copy with secret-named fields and key-like strings replaced. */
 export function redactValue<T>(value: T): T {
   const walk = (v: unknown, key?: string): unknown => {
