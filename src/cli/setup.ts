@@ -4,15 +4,13 @@ import { join } from "node:path";
 import { defineCommand } from "citty";
 import type { ConsolaInstance } from "consola";
 import { type Child, spawnInherit } from "../runtime/spawn.ts";
+import { STOP_SIGNALS, type StopSignal, signalExitCode } from "../runtime/signals.ts";
 import { writeRequirements } from "../supervisor/embedded-server.ts";
 import { loadCommandConfig } from "./choose-mode.ts";
 import { CliError } from "./errors.ts";
 import { findPython } from "./find-python.ts";
 import { configArgs } from "./options.ts";
 
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-type Signal = (typeof SIGNALS)[number];
-const SIGNAL_NUMBERS: Record<Signal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 /**
  * Runs the steps in order. A signal to us goes to the running step (so no pip outlives an
@@ -21,12 +19,12 @@ const SIGNAL_NUMBERS: Record<Signal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 
  */
 async function runSteps(steps: string[][], logger: ConsolaInstance): Promise<void> {
   let current: Child | undefined;
-  let interrupted: Signal | undefined;
-  const onSignal = (signal: Signal) => {
+  let interrupted: StopSignal | undefined;
+  const onSignal = (signal: StopSignal) => {
     interrupted ??= signal;
     current?.kill(signal);
   };
-  for (const s of SIGNALS) process.on(s, onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   try {
     for (const cmd of steps) {
       if (!interrupted) {
@@ -38,11 +36,11 @@ async function runSteps(steps: string[][], logger: ConsolaInstance): Promise<voi
       }
       const code = current ? await current.exited : 0;
       current = undefined;
-      if (interrupted) throw new CliError(`interrupted during \`${cmd.slice(0, 4).join(" ")}\`; run \`anyclaude setup mlx\` again to finish`, 128 + SIGNAL_NUMBERS[interrupted]);
+      if (interrupted) throw new CliError(`interrupted during \`${cmd.slice(0, 4).join(" ")}\`; run \`anyclaude setup mlx\` again to finish`, signalExitCode(interrupted));
       if (code !== 0) throw new CliError(`\`${cmd.join(" ")}\` failed (exit ${code})${code === 127 ? "" : "; this step needs network access to the Python package index"}`, code);
     }
   } finally {
-    for (const s of SIGNALS) process.off(s, onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }
 

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { defineCommand } from "citty";
+import { STOP_SIGNALS, signalExitCode } from "../runtime/signals.ts";
 import { type ConsolaInstance, createConsola, LogLevels } from "consola";
 import { createBackend } from "../backends/create.ts";
 import { CLAUDE_INSTALL_HINT, findClaude } from "../launcher/find-claude.ts";
@@ -81,8 +82,7 @@ export const testModelCommand = defineCommand({
       await Promise.race([proxy.stop(), new Promise((r) => setTimeout(r, 2000).unref())]);
       return exitAfterOutput(code);
     };
-    const signalCodes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
-    for (const [signal, code] of Object.entries(signalCodes)) process.once(signal, () => void stop(code));
+    for (const signal of STOP_SIGNALS) process.once(signal, () => void stop(signalExitCode(signal)));
     // anyclaude's MLX server reports its cache at GET /v1/cache; its URL is the backend's.
     const mlxUrl = mode === "mlx" ? (await proxy.backend.describe(AbortSignal.timeout(5000)).catch(() => null))?.baseUrl : undefined;
     const say = (line: string) => !args.json && logger.log(line);

@@ -8,6 +8,7 @@ import { bar } from "../trace/analyze.ts";
 import { type ComparisonRow, compareResults } from "../trace/compare.ts";
 import { type ReplayResult, replayOnce } from "../trace/replay.ts";
 import { renderReport } from "../trace/report-html.ts";
+import { STOP_SIGNALS, signalExitCode } from "../runtime/signals.ts";
 import { loadCommandConfig, startCommand } from "./choose-mode.ts";
 import { CliError, EXIT_USAGE, fileError, writeError } from "./errors.ts";
 import { backendArgs, configArgs, jsonArg } from "./options.ts";
@@ -46,21 +47,42 @@ export const replay = defineCommand({
       throw writeError(outDir, e, "create results folder");
     }
     const result: ReplayResult = { version: 1, mode, model, baseUrl: settings.baseUrl, trace: loaded.path, startedAt: new Date().toISOString(), runs: [] };
-    for (let i = 1; i <= runs; i++) {
+    // Ctrl-C (or a SIGTERM/SIGHUP) ends the run in flight; the runs already measured are still saved.
+    const stop = new AbortController();
+    let interruptedBy: number | undefined;
+    const handlers = STOP_SIGNALS.map((signal) => {
+      const handler = () => {
+        interruptedBy ??= signalExitCode(signal);
+        stop.abort();
+      };
+      return [signal, handler] as const;
+    });
+    for (const [signal, handler] of handlers) process.once(signal, handler);
+    for (let i = 1; i <= runs && interruptedBy === undefined; i++) {
       logger.info(`run ${i}/${runs}: sending to ${mode} ${model} at ${settings.baseUrl}`);
       const started = Date.now();
       // A slow prefill is silent: say we are still waiting rather than nothing.
       const ticker = setInterval(() => logger.info(`run ${i}/${runs}: ${Math.round((Date.now() - started) / 1000)} s, still waiting (gives up after ${timeoutMs / 1000} s)`), 10_000);
-      const r = await replayOnce(backend, loaded.request, model, i, timeoutMs).finally(() => clearInterval(ticker));
+      const r = await replayOnce(backend, loaded.request, model, i, timeoutMs, stop.signal).finally(() => clearInterval(ticker));
+      if (interruptedBy !== undefined) break; // the cut run is not a measurement
       result.runs.push(r);
       if (r.error) logger.error(`${bar(i / runs, 20)} ${i}/${runs}  ✗ ${r.error}`);
       else logger.info(`${bar(i / runs, 20)} ${i}/${runs}  prompt ${r.promptMs.toFixed(0)} ms, generation ${r.generationMs.toFixed(0)} ms, ${r.tokensPerSecond.toFixed(1)} tok/s, cached ${r.cachedTokens}`);
+    }
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    if (interruptedBy !== undefined && !result.runs.length) {
+      logger.warn("interrupted before a run completed; nothing to save");
+      return interruptedBy;
     }
     const file = join(outDir, `${mode}-${model.replace(/[^A-Za-z0-9._-]/g, "_")}-${Date.now()}.json`);
     try {
       writeFileSync(file, JSON.stringify(result), { mode: 0o600 });
     } catch (e) {
       throw writeError(file, e, "write results file");
+    }
+    if (interruptedBy !== undefined) {
+      logger.warn(`interrupted after ${result.runs.length} of ${runs} runs; results so far: ${file}`);
+      return interruptedBy;
     }
     if (args.json) printLine(JSON.stringify({ file, ...result }, null, 2));
     const failed = result.runs.filter((r) => r.error).length;

@@ -3,6 +3,7 @@
 // server), so nothing is gained by a Bun.spawn copy that would have to behave the same.
 import { type ChildProcess, spawn, type StdioOptions } from "node:child_process";
 import { Readable } from "node:stream";
+import { signalExitCode } from "./signals.ts";
 
 /** A child with inherited stdio (claude, pip). */
 export interface Child {
@@ -21,8 +22,7 @@ export interface PipedChild extends Child {
   readonly exitCode: number | null;
 }
 
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-const codeOf = (code: number | null, signal: string | null) => code ?? (signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 1) : 1);
+const codeOf = (code: number | null, signal: string | null) => code ?? (signal ? signalExitCode(signal) : 1);
 
 interface Started {
   p: ChildProcess;

@@ -29,8 +29,10 @@ export interface ReplayResult {
 }
 
 /** One run; it fails (never hangs) when the backend has not finished within timeoutMs. */
-export async function replayOnce(backend: Backend, req: MessagesRequest, model: string, run: number, timeoutMs = 30 * 60_000): Promise<RunResult> {
-  const signal = AbortSignal.timeout(timeoutMs);
+/** One run; `stop` (the user's Ctrl-C) ends it early, and it is then marked `interrupted`. */
+export async function replayOnce(backend: Backend, req: MessagesRequest, model: string, run: number, timeoutMs = 30 * 60_000, stop?: AbortSignal): Promise<RunResult> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
   const t0 = performance.now();
   let first = 0;
   let last = 0;
@@ -55,7 +57,8 @@ export async function replayOnce(backend: Backend, req: MessagesRequest, model: 
     error = (e as Error).message;
   }
   // The backend reports our own abort as a disconnect; say what happened instead.
-  if (signal.aborted) error = `no complete answer within ${Math.round(timeoutMs / 1000)} s`;
+  if (stop?.aborted) error = "interrupted";
+  else if (timeout.aborted) error = `no complete answer within ${Math.round(timeoutMs / 1000)} s`;
   const total = performance.now() - t0;
   const generationMs = Math.max(0, last - first);
   return {
