@@ -35,7 +35,7 @@ describe("Node bundle on the frozen scenarios", () => {
       // Recorded without a context window: a window far beyond the prompt keeps the context stage out of it.
       const cwd = tempDir("nodebundle-cwd");
       writeFileSync(join(cwd, ".anyclauderc.json"), JSON.stringify({ backends: { [golden.profile]: { contextLength: 10_000_000 } } }));
-      const serve = await startServe(["--mode", golden.profile, "--base-url", upstream.url, "--model", "test-model"], ["node", bundle], { cwd, env: { HOME: cwd } });
+      const serve = await startServe(["--mode", golden.profile, "--base-url", upstream.url, "--model", "test-model"], ["node", bundle], { cwd, env: { HOME: cwd, OPENROUTER_API_KEY: "sk-or-test-key" } }); // OpenRouter refuses to start without one
       try {
         const res = await fetch(`${serve.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: requestBody(golden) });
         const body = await res.text();
