@@ -1,7 +1,8 @@
 // Reads an upstream text/event-stream body into messages with eventsource-parser (the WHATWG
 // algorithm: LF, CRLF and lone-CR line endings, bare field names, comments, BOM). What we add:
 // llama.cpp sends errors as an `error:` field instead of `data:` (a message whose event is
-// "error"), a last message without its blank line still counts, and the idle limit.
+// "error"), a last message without its blank line still counts, the idle limit, and a fast path
+// for the common run of single-line `data:` messages (SseLineParser).
 import { createParser, type EventSourceParser, type ParseError } from "eventsource-parser";
 
 /** How long an upstream may stay silent (no headers, no bytes) before we give up on it. */
