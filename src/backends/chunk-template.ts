@@ -125,7 +125,7 @@ function templateOf(text: string, chunk: Chunk): Template | undefined {
     if (!Array.isArray(choices)) continue;
     const delta = (choices[0] as { delta?: unknown } | undefined)?.delta;
     if (typeof delta === "object" && delta !== null && (delta as Record<string, unknown>)[field] === SENTINEL)
-      return { prefix, suffix, base: deepFreeze(base) as Record<string, unknown>, field };
+      return { prefix: copyOf(prefix), suffix: copyOf(suffix), base: deepFreeze(base) as Record<string, unknown>, field };
   }
   return undefined;
 }
@@ -157,5 +157,8 @@ function deepFreeze<T>(x: T): T {
   }
   return x;
 }
+
+/** A string of its own: a slice would keep the whole network read it came from alive as long as the template. */
+const copyOf = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
 
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
