@@ -30,15 +30,14 @@ export function frameEventBytes(events: readonly AnthropicEvent[]): { bytes: Uin
   let count = 0;
   let bound = 0;
   let terminal = false;
-  const frames: (string | null)[] = [];
+  let frames: Map<number, string> | undefined;
   for (const ev of events) {
     count++;
     if (ev instanceof TextDeltaEvent && plainIndex(ev.index)) {
-      frames.push(null);
       bound += TEXT_FIXED + 16 + 6 * ev.delta.text.length + 2;
     } else {
       const frame = `event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`;
-      frames.push(frame);
+      (frames ??= new Map()).set(count - 1, frame);
       bound += 3 * frame.length;
     }
     if (isTerminal(ev)) {
@@ -52,7 +51,7 @@ export function frameEventBytes(events: readonly AnthropicEvent[]): { bytes: Uin
   let headIndex = NaN;
   let head = textHead(0);
   for (let i = 0; i < count; i++) {
-    const frame = frames[i];
+    const frame = frames?.get(i);
     if (frame != null) {
       pos += encoder.encodeInto(frame, buf.subarray(pos)).written;
       continue;
