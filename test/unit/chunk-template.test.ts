@@ -83,6 +83,10 @@ describe("the chunk fast path agrees with the full path", () => {
       compareStream(data([T, withBody(body), T]));
     });
 
+  test("an emoji split across two chunks, as escaped halves and as raw halves", () => {
+    compareStream(data([T, withBody(String.raw`a\ud83c`), withBody(String.raw`\udf89b`), withBody("a\ud83c"), withBody("\udf89b")]));
+  });
+
   test("valid bodies take the fast path; invalid ones do not", () => {
     const t = new ChunkTemplates();
     t.learn(T, JSON.parse(T));
