@@ -3,6 +3,7 @@
 import { checkChunk } from "../protocol/chunk-check.ts";
 import type { Chunk } from "../protocol/openai.ts";
 import { type AnthropicError, anthropicError, mapStreamError } from "../translate/errors.ts";
+import { ChunkTemplates } from "./chunk-template.ts";
 import { readSseBatches, type SseMessage } from "./sse-reader.ts";
 
 export type Decoded =
@@ -35,10 +36,11 @@ export async function* decodeBatches(response: Response, opts: DecodeOptions): A
     yield [{ kind: "error", error: anthropicError("api_error", `${opts.backend}: empty response body`) }];
     return;
   }
+  const templates = new ChunkTemplates();
   for await (const messages of readSseBatches(response.body, opts.idleMs)) {
     const batch: Decoded[] = [];
     for (const message of messages) {
-      const item = readMessage(message, opts.backend);
+      const item = readMessage(message, opts.backend, templates);
       batch.push(item);
       if (item.kind !== "chunk") {
         yield batch;
@@ -50,7 +52,14 @@ export async function* decodeBatches(response: Response, opts: DecodeOptions): A
   yield [{ kind: "end", complete: false }];
 }
 
-function readMessage(message: SseMessage, backend: string): Decoded {
+/** One SSE message. `templates`: this stream's (the fast path for chunks like the last one). */
+export function readMessage(message: SseMessage, backend: string, templates: ChunkTemplates): Decoded {
+  if (message.event !== "error") {
+    // A template's chunk passed every check of readPayload: only its one delta string differs. Never
+    // [DONE]: a template's text holds a quote.
+    const fast = templates.match(message.data);
+    if (fast) return { kind: "chunk", chunk: fast };
+  }
   if (message.data.trim() === "[DONE]") return { kind: "end", complete: true };
   if (message.event === "error") {
     // `event: error` frames and llama.cpp's `error:` lines: the payload is the error itself or wraps it.
@@ -58,7 +67,9 @@ function readMessage(message: SseMessage, backend: string): Decoded {
     const inner = typeof json === "object" && json !== null && "error" in json ? (json as { error: unknown }).error : (json ?? message.data);
     return { kind: "error", error: mapStreamError(inner, backend) };
   }
-  return readPayload(message.data, backend, "malformed stream chunk");
+  const item = readPayload(message.data, backend, "malformed stream chunk");
+  if (item.kind === "chunk") templates.learn(message.data, item.chunk);
+  return item;
 }
 
 /** One JSON payload: a chunk, or the error it carries (an `error` field, or `finish_reason: "error"`). */

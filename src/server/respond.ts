@@ -1,14 +1,14 @@
 // Writes backend events to the client: as SSE (streamSSE) or folded into one Message.
 // Guarantees every stream ends with exactly one message_stop or one error event.
 // Events arrive in batches (all the events one upstream read produced) and each batch is framed
-// into one string and written once: one promise per read, not one per event.
+// into one byte buffer (sse-bytes.ts) and written once: one promise per read, not one per event.
 import type { ConsolaInstance } from "consola";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AnthropicEvent } from "../protocol/anthropic.ts";
-import { TextDeltaEvent } from "../protocol/text-delta.ts";
 import { MessageFolder } from "../translate/fold.ts";
 import { asAnthropicError, errorResponse } from "./errors.ts";
+import { frameEventBytes } from "./sse-bytes.ts";
 
 export type EventBatches = AsyncIterator<AnthropicEvent[]>;
 
@@ -34,21 +34,6 @@ export interface StreamOptions {
   logger: ConsolaInstance;
 }
 
-const isTerminal = (ev: AnthropicEvent) => ev.type === "message_stop" || ev.type === "error";
-
-/**
- * Pre-framed SSE for a batch, up to and including a terminal event (nothing may follow it).
- * Framed by hand: writeSSE would run Hono's HTML-escape callbacks on every event.
- */
-export function frameEvents(events: readonly AnthropicEvent[]): { text: string; terminal: boolean } {
-  let text = "";
-  for (const ev of events) {
-    text += `event: ${ev.type}\ndata: ${ev instanceof TextDeltaEvent ? ev.json() : JSON.stringify(ev)}\n\n`;
-    if (isTerminal(ev)) return { text, terminal: true };
-  }
-  return { text, terminal: false };
-}
-
 /** Pulls batches until one has an event: an empty batch says nothing about success or failure. */
 async function firstEvents(batches: EventBatches): Promise<IteratorResult<AnthropicEvent[]>> {
   for (;;) {
@@ -72,10 +57,10 @@ export async function answerStream(c: Context, batches: EventBatches, abort: Abo
     let lastWrite = Date.now();
     const write = async (events: readonly AnthropicEvent[]) => {
       if (terminal || !events.length) return;
-      const framed = frameEvents(events);
+      const framed = frameEventBytes(events);
       terminal = framed.terminal;
       lastWrite = Date.now();
-      await stream.write(framed.text);
+      await stream.write(framed.bytes);
     };
     // Keep-alive while the upstream is silent (prefill, long buffered tool arguments).
     const pinger = setInterval(() => {

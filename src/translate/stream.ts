@@ -113,7 +113,7 @@ export class StreamTranslator {
           this.onReasoning(reasoning);
         }
         if (delta.content) this.onText(delta.content);
-        for (const call of delta.tool_calls ?? []) this.onToolDelta(call);
+        if (delta.tool_calls) for (const call of delta.tool_calls) this.onToolDelta(call);
       }
       if (choice.finish_reason) this.finish = choice.finish_reason;
       if (choice.stop_reason != null) this.upstreamStop = choice.stop_reason;
@@ -193,8 +193,10 @@ export class StreamTranslator {
     if (this.think && !fromSplitter) {
       // The upstream is answering: commit now, even while the splitter holds undecided content.
       this.ensureCommitted();
-      for (const p of this.think.feed(text)) p.kind === "reasoning" ? this.onReasoning(p.text) : this.onText(p.text, true);
-      return;
+      if (!this.think.passesText) {
+        for (const p of this.think.feed(text)) p.kind === "reasoning" ? this.onReasoning(p.text) : this.onText(p.text, true);
+        return;
+      }
     }
     if (this.stops) text = this.stops.feed(text);
     this.emitText(text);

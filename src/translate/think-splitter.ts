@@ -33,6 +33,11 @@ export class ThinkSplitter {
     this.state = startInside ? "inside" : "before";
   }
 
+  /** Past the reasoning, nothing held: feed(chunk) gives the chunk back as text, as is (the caller may skip it). */
+  get passesText(): boolean {
+    return this.state === "after" && !this.stripNewline && this.held === "";
+  }
+
   feed(chunk: string): Piece[] {
     const out: Piece[] = [];
     let s = this.held + chunk;

@@ -53,6 +53,17 @@ describe("readSseData", () => {
       { event: "message", data: "ok" },
     ]);
   });
+  test("llama.cpp's error: line split across reads is still reported", async () => {
+    const text = 'data: a\n\nerror: {"code":500,"message":"x"}\n\n';
+    for (let i = 1; i < text.length; i++) {
+      const out: { event: string; data: string }[] = [];
+      for await (const m of readSse(bodyOf([text.slice(0, i), text.slice(i)]), 0)) out.push(m);
+      expect(out).toEqual([
+        { event: "message", data: "a" },
+        { event: "error", data: '{"code":500,"message":"x"}' },
+      ]);
+    }
+  });
   test("every chunking of a stream with mixed line endings parses the same", () => {
     const text = ": ping\r\ndata: one\rdata: two\n\nevent: x\r\ndata: three\r\n\r\n";
     const parse = (parts: string[]) => {

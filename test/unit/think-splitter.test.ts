@@ -71,3 +71,29 @@ describe("ThinkSplitter", () => {
     }
   });
 });
+
+// The translator skips feed() while passesText holds: feed must then give the chunk back as is.
+describe("ThinkSplitter.passesText", () => {
+  const samples = ["<think>plan</think>\n\nAnswer here.", "plan</think>Answer", "Hello world </think> x", "  <think>a</think>b\n<think>c", "<think></think>\n", "Answer STOP more"];
+  for (const sample of samples)
+    test(JSON.stringify(sample), () => {
+      let passed = 0;
+      for (const hold of [true, false])
+        for (let i = 0; i <= sample.length; i++)
+          for (let j = i; j <= sample.length; j += 3) {
+            const s = new ThinkSplitter(false, (held) => held.includes("STOP"), hold);
+            for (const chunk of [sample.slice(0, i), sample.slice(i, j), sample.slice(j), "tail", "</think>", "more"]) {
+              if (!chunk) continue;
+              const before = s.passesText;
+              const out = s.feed(chunk);
+              if (!before) continue;
+              passed++;
+              expect(out).toEqual([{ kind: "text", text: chunk }]);
+              expect(s.passesText).toBe(true);
+            }
+            s.settle();
+            if (s.passesText) expect(s.feed("x")).toEqual([{ kind: "text", text: "x" }]);
+          }
+      expect(passed).toBeGreaterThan(0);
+    });
+});
