@@ -1,7 +1,6 @@
 // The Hono app: HTTP → validate → route → backend → SSE. Knows no backend wire format.
 import type { ConsolaInstance } from "consola";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Backend, ClientRequest } from "../backends/types.ts";
 import { applyContextPolicy, type ContextPolicy } from "../context/guard.ts";
 import { countRequest } from "../context/request-tokens.ts";
@@ -11,6 +10,7 @@ import { type IdFactory, randomId } from "../translate/ids.ts";
 import { tapEvents, type TraceRecorder } from "../trace/recorder.ts";
 import { anthropicError, asAnthropicError, errorResponse } from "./errors.ts";
 import { answerMessage, answerStream, oneEventPerBatch } from "./respond.ts";
+import { requestSizeLimit } from "./body-limit.ts";
 import { type Routing, routeModel } from "./routing.ts";
 import { browserOrigin, checkAccess, corsHeaders } from "./access.ts";
 import { RequestValidator } from "./request-validator.ts";
@@ -71,11 +71,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
   app.notFound((c) => errorResponse(c, anthropicError("not_found_error", `no route for ${c.req.method} ${c.req.path}`)));
 
-  const limit = bodyLimit({
-    maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
-    onError: (c) =>
-      errorResponse(c, anthropicError("request_too_large", `request body exceeds ${deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT} bytes`)),
-  });
+  const maxBody = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const limit = requestSizeLimit(maxBody, (c) => errorResponse(c, anthropicError("request_too_large", `request body exceeds ${maxBody} bytes`)));
 
   app.get("/health", (c) => c.json({ ok: true, backend: backend.name }));
 
