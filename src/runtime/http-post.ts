@@ -17,11 +17,19 @@ export function httpPost(url: string, init: PostInit): Promise<Response> {
 
 const NO_BODY = new Set([101, 204, 205, 304]);
 
+type NodeHttp = { http: typeof import("node:http"); https: typeof import("node:https"); Readable: typeof import("node:stream").Readable };
+/** Loaded on the first POST (never under Bun), then reused: no module lookup per request. */
+let nodeHttp: Promise<NodeHttp> | undefined;
+const loadNodeHttp = () =>
+  (nodeHttp ??= Promise.all([import("node:http"), import("node:https"), import("node:stream")]).then(([http, https, stream]) => ({ http, https, Readable: stream.Readable })));
+
 async function nodePost(url: string, { headers, body, signal }: PostInit): Promise<Response> {
-  const { request } = url.startsWith("https:") ? await import("node:https") : await import("node:http");
-  const { Readable } = await import("node:stream");
+  const { http, https, Readable } = await loadNodeHttp();
+  // Encoded once: with a string, its byte length and the socket write each encode the ~40 KB again.
+  const bytes = Buffer.from(body);
+  const request = url.startsWith("https:") ? https.request : http.request;
   return new Promise<Response>((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, signal }, (res: IncomingMessage) => {
+    const req = request(url, { method: "POST", headers: { ...headers, "content-length": String(bytes.length) }, signal }, (res: IncomingMessage) => {
       const out = new Headers();
       for (const [name, value] of Object.entries(res.headers)) {
         if (Array.isArray(value)) for (const v of value) out.append(name, v);
@@ -33,6 +41,6 @@ async function nodePost(url: string, { headers, body, signal }: PostInit): Promi
       resolve(new Response(stream, { status, statusText: res.statusMessage ?? "", headers: out }));
     });
     req.on("error", reject);
-    req.end(body);
+    req.end(bytes);
   });
 }
