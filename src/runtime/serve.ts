@@ -16,7 +16,7 @@ export interface ListenOptions {
   collectWhenIdle?: boolean;
 }
 
-type FetchHandler = (req: Request) => Response | Promise<Response>;
+export type FetchHandler = (req: Request) => Response | Promise<Response>;
 
 /** Quiet this long after the last request, the heap is collected once. */
 const IDLE_COLLECT_MS = 1000;
@@ -56,22 +56,11 @@ export async function listen(fetch: FetchHandler, opts: ListenOptions): Promise<
     const port = server.port ?? opts.port;
     return { url: urlFor(opts.hostname, port), port, stop: async () => void (await server.stop(true)) };
   }
-  const { serve } = await import("@hono/node-server");
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: opts.hostname, port: opts.port }, (info) => {
-      server.off("error", reject);
-      resolve({
-        url: urlFor(opts.hostname, info.port),
-        port: info.port,
-        stop: () => new Promise<void>((done) => server.close(() => done())),
-      });
-    });
-    // Port in use, unknown host: a rejection the caller can explain, as Bun.serve throws.
-    server.once("error", reject);
-  });
+  const { listenNode } = await import("./serve-node.ts");
+  return listenNode(fetch, opts);
 }
 
-function urlFor(hostname: string, port: number): string {
+export function urlFor(hostname: string, port: number): string {
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   return `http://${host}:${port}`;
 }
