@@ -1,29 +1,46 @@
 // Listening under Node: @hono/node-server in front of the same Hono app Bun.serve runs.
-import type { ServerResponse } from "node:http";
+import { type IncomingMessage, ServerResponse } from "node:http";
 import { type FetchHandler, type Listening, type ListenOptions, urlFor } from "./serve.ts";
 
+type WriteCallback = (error: Error | null | undefined) => void;
+
 /**
- * Holds a response's writes until the event loop has run once more, then sends them together.
- * @hono/node-server flushes a streamed response's headers on their own, then writes each chunk and
- * the end separately: one syscall each (on loopback, each also runs the receiver's side). An answer
- * that is ready (a short reply: headers, its events, the end) goes out in one write instead; a
- * stream still waiting on its model only waits one loop turn longer to send its headers.
+ * A response whose writes within one turn of the event loop leave in one syscall. The adapter
+ * flushes a stream's headers on their own, then writes each chunk and the end separately; on
+ * loopback every write also wakes the reader, and that costs more than the bytes. Held writes go
+ * out when the loop turns (or at end(), which sends everything held): a ready short answer is one
+ * write, a stream's batch and its end are one, and nothing waits longer than that turn.
  */
-export function coalesceWrites(outgoing: Pick<ServerResponse, "cork" | "uncork">): void {
-  outgoing.cork();
-  setImmediate(() => outgoing.uncork());
+export class CoalescingResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+  #holding = false;
+
+  #hold(): void {
+    if (this.#holding) return;
+    this.#holding = true;
+    this.cork();
+    setImmediate(() => {
+      this.#holding = false;
+      this.uncork();
+    });
+  }
+
+  override flushHeaders(): void {
+    this.#hold();
+    super.flushHeaders();
+  }
+
+  override write(chunk: unknown, callback?: WriteCallback): boolean;
+  override write(chunk: unknown, encoding: BufferEncoding, callback?: WriteCallback): boolean;
+  override write(chunk: unknown, encodingOrCallback?: BufferEncoding | WriteCallback, callback?: WriteCallback): boolean {
+    this.#hold();
+    return typeof encodingOrCallback === "string" ? super.write(chunk, encodingOrCallback, callback) : super.write(chunk, encodingOrCallback);
+  }
 }
 
 export async function listenNode(fetch: FetchHandler, opts: ListenOptions): Promise<Listening> {
   const { serve } = await import("@hono/node-server");
-  const handler = async (req: Request, env: { outgoing: ServerResponse }) => {
-    const res = await fetch(req);
-    // The adapter writes the answer as soon as this returns: from here on, batched.
-    coalesceWrites(env.outgoing);
-    return res;
-  };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: handler as never, hostname: opts.hostname, port: opts.port }, (info) => {
+    const server = serve({ fetch, hostname: opts.hostname, port: opts.port, serverOptions: { ServerResponse: CoalescingResponse } }, (info) => {
       server.off("error", reject);
       resolve({
         url: urlFor(opts.hostname, info.port),
