@@ -80,6 +80,10 @@ export async function answerStream(c: Context, batches: EventBatches, abort: Abo
       }
     } finally {
       clearInterval(pinger);
+      // Under Node 20 the response stream outlives the request until a full collection (a web
+      // stream is a transferable with a weak handle, which young collections keep), and Hono's
+      // stash keeps the Context with it: the body text cached there would be promoted with them.
+      c.req.bodyCache = {};
       if (abort.signal.aborted) await batches.return?.(undefined).catch(() => {});
     }
   });
