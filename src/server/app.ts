@@ -103,7 +103,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
     // Client disconnect aborts the upstream request.
     const abort = new AbortController();
-    c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    c.req.raw.signal.addEventListener("abort", abortWith(abort), { once: true });
     const client = clientRequest(validated, text, c.req.raw.headers, deps.requiredApiKey);
     const exchange = deps.traces?.begin({ id: c.get("requestId"), request: req, headers: c.req.raw.headers, backendModel: model });
     for (const w of decision.warnings) exchange?.warn(w);
@@ -124,6 +124,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   return app;
 }
+
+/**
+ * The client-disconnect hook holds the controller alone: a closure made in the handler would hold
+ * its whole scope (the parsed request, its body text) for as long as the request's signal lives,
+ * and under Node 20 that is until a full collection (Hono keeps the Context with the SSE stream).
+ */
+const abortWith = (abort: AbortController) => () => abort.abort();
 
 /** The request as the client sent it, for backends that forward it; the proxy's own key stays here. */
 function clientRequest(request: MessagesRequest, body: string, headers: Headers, proxyKey: string | undefined): ClientRequest {
