@@ -3,8 +3,21 @@ import type { ToolParam } from "../protocol/anthropic.ts";
 import type { ToolIndex } from "./stream.ts";
 import { makeToolNameResolver } from "./tool-names.ts";
 
+/**
+ * An index only reads its list, so one per frozen list (the validator hands out the same frozen
+ * list while Claude Code resends it) serves every request: ~20 names hashed and normalised once,
+ * not per request. A WeakMap cannot change a result or keep a list alive.
+ */
+const indexes = new WeakMap<readonly ToolParam[], ToolIndex>();
+
 export function makeToolIndex(tools: readonly ToolParam[] | null | undefined): ToolIndex {
-  const list = tools ?? [];
+  if (!tools || !Object.isFrozen(tools)) return buildToolIndex(tools ?? []);
+  let index = indexes.get(tools);
+  if (!index) indexes.set(tools, (index = buildToolIndex(tools)));
+  return index;
+}
+
+function buildToolIndex(list: readonly ToolParam[]): ToolIndex {
   const schemas = new Map(list.map((t) => [t.name, t.input_schema]));
   return { resolve: makeToolNameResolver(list.map((t) => t.name)), schemaOf: (name) => schemas.get(name) };
 }

@@ -7,6 +7,7 @@ import { sameJson } from "../../src/server/same-json.ts";
 import { RequestValidator } from "../../src/server/request-validator.ts";
 import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
 import { chatRequestJson, translateRequest } from "../../src/translate/request.ts";
+import { makeToolIndex } from "../../src/translate/tool-index.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
 
 const fresh = (name = "print-mode-hello") => loadFixture(name).body; // a new parse every call, like a new request
@@ -184,5 +185,63 @@ describe("RequestValidator.read: a remembered tool list is not even parsed again
       full = (e as Error).message;
     }
     expect(() => validator.read(broken)).toThrow(`request body is not valid JSON: ${full}`);
+  });
+});
+
+describe("a list that differs in one byte is read, translated and sent as a new list", () => {
+  const opts = { model: "m", profile: DEFAULT_PROFILE };
+  type Tool = { name: string; description: string; input_schema: { properties: Record<string, Record<string, unknown>> } };
+  // Each edit changes one byte (or one key's place) deep inside the remembered list.
+  const edits: [string, (tools: Tool[]) => void][] = [
+    ["a letter of a nested property's description", (t) => (t[0]!.input_schema.properties.prompt!.description = "The task for the agent to perforM")],
+    ["a nested type", (t) => (t[1]!.input_schema.properties.command!.type = "strinG")],
+    ["a property name", (t) => {
+      const p = t[11]!.input_schema.properties;
+      const entries = Object.entries(p).map(([k, v], i) => [i === 0 ? `${k}_` : k, v] as const);
+      t[11]!.input_schema.properties = Object.fromEntries(entries);
+    }],
+    ["the order of two properties", (t) => {
+      const [a, b, ...rest] = Object.entries(t[4]!.input_schema.properties);
+      t[4]!.input_schema.properties = Object.fromEntries([b!, a!, ...rest]);
+    }],
+    ["the last tool's name", (t) => (t[11]!.name = "Writf")],
+  ];
+  for (const [name, edit] of edits)
+    for (const via of ["read", "messages"] as const)
+      test(`${name} (${via})`, () => {
+        const validator = new RequestValidator();
+        const first = via === "read" ? validator.read(JSON.stringify(fresh())).request : validator.messages(fresh());
+        const body = fresh();
+        edit(body.tools as Tool[]);
+        const t = JSON.stringify(body);
+        const second = via === "read" ? validator.read(t).request : validator.messages(JSON.parse(t));
+        expect(second.tools).not.toBe(first.tools!);
+        expect(second).toEqual(v.parse(MessagesRequestSchema, JSON.parse(t)));
+        const uncached = translateRequest(v.parse(MessagesRequestSchema, JSON.parse(t)), opts).request;
+        expect(chatRequestJson(translateRequest(second, opts).request)).toBe(JSON.stringify(uncached));
+        const names = (body.tools as Tool[]).map((x) => x.name);
+        const index = makeToolIndex(second.tools);
+        expect(names.map((n) => index.resolve(n))).toEqual(names);
+        expect(names.map((n) => index.schemaOf(n))).toEqual((body.tools as Tool[]).map((x) => x.input_schema));
+      });
+});
+
+describe("makeToolIndex", () => {
+  test("one index per frozen list, resolving as a fresh one does", () => {
+    const validator = new RequestValidator();
+    const tools = validator.messages(fresh()).tools!;
+    expect(makeToolIndex(validator.messages(fresh()).tools)).toBe(makeToolIndex(tools));
+    const fresher = makeToolIndex(structuredClone(tools));
+    for (const name of ["Bash", "bash", "WRITE", "mcp__x", "Read"]) expect(makeToolIndex(tools).resolve(name)).toBe(fresher.resolve(name));
+    expect(makeToolIndex(tools).schemaOf("Bash")).toEqual(fresher.schemaOf("Bash"));
+  });
+
+  test("an unfrozen list, which may still change, gets an index of its own every time", () => {
+    const tools = structuredClone(new RequestValidator().messages(fresh()).tools!);
+    const before = makeToolIndex(tools);
+    tools.push({ name: "Late", input_schema: { type: "object" } } as never);
+    expect(makeToolIndex(tools)).not.toBe(before);
+    expect(makeToolIndex(tools).schemaOf("Late")).toEqual({ type: "object" });
+    expect(makeToolIndex(null).resolve("x")).toBe("x");
   });
 });
