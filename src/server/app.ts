@@ -13,7 +13,7 @@ import { answerMessage, answerStream, oneEventPerBatch } from "./respond.ts";
 import { requestSizeLimit } from "./body-limit.ts";
 import { type Routing, routeModel } from "./routing.ts";
 import { browserOrigin, checkAccess, corsHeaders } from "./access.ts";
-import { RequestValidator } from "./request-validator.ts";
+import { type ReadBody, RequestValidator } from "./request-validator.ts";
 import { parseJsonBody, unknownFields, validate } from "./validate.ts";
 
 export interface AppDeps {
@@ -89,22 +89,23 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   app.post("/v1/messages", limit, async (c) => {
-    const text = await c.req.text();
-    const { body, request: validated } = validator.read(text);
+    // Bytes, not text: a remembered tool list is compared as bytes and never decoded.
+    const read = validator.read(new Uint8Array(await c.req.arrayBuffer()));
+    const { body, request: validated } = read;
     const extra = unknownFields(body as object);
     if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
     // The server's loaded model (when followed) decides both the model and the window.
     const loaded = await deps.routing.loaded?.();
     const model = routeModel(validated.model, deps.routing, loaded?.id);
     const policy = loaded?.contextWindow ? { truncate: false, ...deps.context, window: loaded.contextWindow } : deps.context;
-    const decision = policy ? await applyContextPolicy(validated, text.length, policy, counter, logger) : { request: validated, warnings: [] };
+    const decision = policy ? await applyContextPolicy(validated, read.chars, policy, counter, logger) : { request: validated, warnings: [] };
     const req = decision.request;
     logger.debug(`${c.get("requestId")} ${req.model} → ${backend.name}:${model} stream=${req.stream === true}`);
 
     // Client disconnect aborts the upstream request.
     const abort = new AbortController();
     c.req.raw.signal.addEventListener("abort", abortWith(abort), { once: true });
-    const client = clientRequest(validated, text, c.req.raw.headers, deps.requiredApiKey);
+    const client = clientRequest(validated, read, c.req.raw.headers, deps.requiredApiKey);
     const exchange = deps.traces?.begin({ id: c.get("requestId"), request: req, headers: c.req.raw.headers, backendModel: model });
     for (const w of decision.warnings) exchange?.warn(w);
     const observe = exchange && { upstreamRequest: (b: unknown) => exchange.onUpstreamRequest(b), upstreamResponse: () => exchange.onUpstreamResponse() };
@@ -132,10 +133,21 @@ export function createApp(deps: AppDeps): Hono<Env> {
  */
 const abortWith = (abort: AbortController) => () => abort.abort();
 
-/** The request as the client sent it, for backends that forward it; the proxy's own key stays here. */
-function clientRequest(request: MessagesRequest, body: string, headers: Headers, proxyKey: string | undefined): ClientRequest {
+/**
+ * The request as the client sent it, for backends that forward it; the proxy's own key stays here.
+ * Its text is decoded only when a backend asks for it (only the Anthropic backend does).
+ */
+function clientRequest(request: MessagesRequest, read: ReadBody, headers: Headers, proxyKey: string | undefined): ClientRequest {
   const version = headers.get("anthropic-version");
   const betas = headers.get("anthropic-beta");
   const authorization = proxyKey ? null : headers.get("authorization");
-  return { request, body, ...(version ? { version } : {}), ...(betas ? { betas } : {}), ...(authorization ? { authorization } : {}) };
+  return {
+    request,
+    get body() {
+      return read.text();
+    },
+    ...(version ? { version } : {}),
+    ...(betas ? { betas } : {}),
+    ...(authorization ? { authorization } : {}),
+  };
 }

@@ -119,6 +119,8 @@ describe("translated tools and their JSON", () => {
   });
 });
 
+const utf8 = (t: string) => new TextEncoder().encode(t);
+
 describe("RequestValidator.read: a remembered tool list is not even parsed again", () => {
   const text = (body: object) => JSON.stringify(body);
   /** What reading the whole body gives: the reference for every case. */
@@ -126,9 +128,9 @@ describe("RequestValidator.read: a remembered tool list is not even parsed again
 
   test("an unchanged list: the same frozen list, the same request and body as a full read", () => {
     const validator = new RequestValidator();
-    const first = validator.read(text(fresh()));
+    const first = validator.read(utf8(text(fresh())));
     const t = text(fresh());
-    const second = validator.read(t);
+    const second = validator.read(utf8(t));
     expect(second.request.tools).toBe(first.request.tools!);
     // Not parsed again: the body carries the list remembered from the first read.
     expect((second.body as { tools: unknown }).tools).toBe((first.body as { tools: unknown }).tools);
@@ -158,25 +160,25 @@ describe("RequestValidator.read: a remembered tool list is not even parsed again
   for (const [name, t] of cases)
     test(name, () => {
       const validator = new RequestValidator();
-      validator.read(text(fresh())); // remembers the list
-      const { request, body } = validator.read(t);
+      validator.read(utf8(text(fresh()))); // remembers the list
+      const { request, body } = validator.read(utf8(t));
       expect(request).toEqual(reference(t));
       expect(body).toEqual(JSON.parse(t));
     });
 
   test("a body nested past the depth limit is refused as a full read refuses it", () => {
     const validator = new RequestValidator();
-    validator.read(text(fresh()));
+    validator.read(utf8(text(fresh())));
     let deep: unknown = 1;
     for (let i = 0; i < 1005; i++) deep = [deep];
     const body = fresh();
     const t = text({ ...body, messages: [...(body.messages as object[]), { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "Bash", input: { deep } }] }] });
-    expect(() => validator.read(t)).toThrow("request body nests deeper than 1000 levels");
+    expect(() => validator.read(utf8(t))).toThrow("request body nests deeper than 1000 levels");
   });
 
   test("a body that does not parse after the list gets the error of a full read", () => {
     const validator = new RequestValidator();
-    validator.read(text(fresh()));
+    validator.read(utf8(text(fresh())));
     const broken = `${text(fresh()).slice(0, -1)},"metadata":}`;
     let full = "";
     try {
@@ -184,7 +186,7 @@ describe("RequestValidator.read: a remembered tool list is not even parsed again
     } catch (e) {
       full = (e as Error).message;
     }
-    expect(() => validator.read(broken)).toThrow(`request body is not valid JSON: ${full}`);
+    expect(() => validator.read(utf8(broken))).toThrow(`request body is not valid JSON: ${full}`);
   });
 });
 
@@ -210,11 +212,11 @@ describe("a list that differs in one byte is read, translated and sent as a new 
     for (const via of ["read", "messages"] as const)
       test(`${name} (${via})`, () => {
         const validator = new RequestValidator();
-        const first = via === "read" ? validator.read(JSON.stringify(fresh())).request : validator.messages(fresh());
+        const first = via === "read" ? validator.read(utf8(JSON.stringify(fresh()))).request : validator.messages(fresh());
         const body = fresh();
         edit(body.tools as Tool[]);
         const t = JSON.stringify(body);
-        const second = via === "read" ? validator.read(t).request : validator.messages(JSON.parse(t));
+        const second = via === "read" ? validator.read(utf8(t)).request : validator.messages(JSON.parse(t));
         expect(second.tools).not.toBe(first.tools!);
         expect(second).toEqual(v.parse(MessagesRequestSchema, JSON.parse(t)));
         const uncached = translateRequest(v.parse(MessagesRequestSchema, JSON.parse(t)), opts).request;
@@ -244,4 +246,49 @@ describe("makeToolIndex", () => {
     expect(makeToolIndex(tools).schemaOf("Late")).toEqual({ type: "object" });
     expect(makeToolIndex(null).resolve("x")).toBe("x");
   });
+});
+
+describe("RequestValidator.read on bytes: as if the whole body had been decoded and read", () => {
+  const concat = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p))));
+  const body = fresh();
+  const tools = JSON.stringify(body.tools);
+  const { tools: _, ...rest } = body;
+  const head = JSON.stringify(rest).slice(0, -1); // `{...` without its closing brace
+  const euro = [0xe2, 0x82, 0xac];
+  // Whether the remembered list is used (the body's list is byte for byte the remembered one).
+  const cases: [string, Uint8Array, boolean][] = [
+    ["the captured body", utf8(JSON.stringify(body)), true],
+    ["a leading byte-order mark", concat([0xef, 0xbb, 0xbf], JSON.stringify(body)), true],
+    ["a cut character just before the list", concat(head, ',"note":"x', euro.slice(0, 2), '","tools":', tools, "}"), true],
+    ["a bad byte just before the list", concat(head, ',"note":"x', [0xff], '","tools":', tools, "}"), true],
+    ["a cut character just after the list", concat(head, ',"tools":', tools, ',"note":"', euro.slice(0, 2), '"}'), true],
+    ["four-byte characters around the list", concat(head, ',"a":"🤖","tools":', tools, ',"b":"🤖"}'), true],
+    ["a bad byte inside the list", concat(head, ',"tools":', tools.slice(0, 40), [0xff], tools.slice(40), "}"), false],
+    ["a cut character at the end of the body", concat(head, ',"tools":', tools, "}", euro.slice(0, 1)), false],
+    ["the list as the whole body's only field", concat('{"tools":', tools, "}"), false],
+    ["a byte-order mark, then no JSON", concat([0xef, 0xbb, 0xbf]), false],
+  ];
+  const outcome = (f: () => { request: unknown; body: unknown; chars: number; text(): string }) => {
+    try {
+      const r = f();
+      return { request: r.request, body: r.body, chars: r.chars, text: r.text() };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  };
+  for (const [name, bytes, hit] of cases)
+    test(name, async () => {
+      const text = await new Response(bytes).text(); // what Request.text() gives
+      const remembering = new RequestValidator();
+      const remembered = remembering.read(utf8(JSON.stringify(fresh()))).request.tools;
+      const got = outcome(() => remembering.read(bytes));
+      if (hit) expect((got as { request: { tools: unknown } }).request.tools).toBe(remembered);
+      const full = outcome(() => new RequestValidator().read(bytes));
+      expect(got).toEqual(full);
+      if ("text" in got) {
+        expect(got.text).toBe(text);
+        expect(got.chars).toBe(text.length);
+        expect(got.request).toEqual(v.parse(MessagesRequestSchema, JSON.parse(text)));
+      }
+    });
 });
