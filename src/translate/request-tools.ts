@@ -1,7 +1,7 @@
 // The tool list of a chat request (protocol.md §6.4): Anthropic tools → OpenAI functions, with
-// the translation and its JSON remembered per distinct list. Pure.
+// the translation remembered per distinct list (its JSON: request-json.ts). Pure.
 import type { ToolParam } from "../protocol/anthropic.ts";
-import type { ChatRequest, ChatTool } from "../protocol/openai.ts";
+import type { ChatTool } from "../protocol/openai.ts";
 import { cleanToolSchema } from "./json-schema.ts";
 import type { TranslateProfile } from "./profile.ts";
 import { toBackendToolName } from "./tool-names.ts";
@@ -41,26 +41,6 @@ export function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
-}
-
-/** The JSON of a translated (frozen) tool list, made once per list. */
-const toolsJson = new WeakMap<readonly ChatTool[], string>();
-
-/**
- * JSON.stringify(request), byte for byte, reusing the JSON of a cached tool list: an unchanged
- * list costs a lookup instead of a 30 KB stringify.
- */
-export function chatRequestJson(request: ChatRequest): string {
-  const tools = request.tools;
-  if (!tools || !Object.isFrozen(tools)) return JSON.stringify(request);
-  let json = toolsJson.get(tools);
-  if (json === undefined) toolsJson.set(tools, (json = JSON.stringify(tools)));
-  let out = "";
-  for (const [key, value] of Object.entries(request)) {
-    if (value === undefined) continue; // JSON.stringify leaves these out
-    out += `${out ? "," : "{"}${JSON.stringify(key)}:${key === "tools" ? json : JSON.stringify(value)}`;
-  }
-  return `${out || "{"}}`;
 }
 
 function convertTools(tools: readonly ToolParam[], profile: TranslateProfile, notes: string[]): ChatTool[] {

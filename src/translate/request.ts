@@ -4,11 +4,12 @@ import type { ChatMessage, ChatRequest, ChatTool, ChatToolChoice, ContentPart, T
 import { mistralToolId } from "./ids.ts";
 import type { TranslateProfile } from "./profile.ts";
 import { convertToolsCached } from "./request-tools.ts";
+import { systemMessage } from "./system-message.ts";
 import { toBackendToolName } from "./tool-names.ts";
 
-export { chatRequestJson } from "./request-tools.ts";
+export { chatRequestJson } from "./request-json.ts";
 
-export const BILLING_HEADER_PREFIX = "x-anthropic-billing-header:";
+export { BILLING_HEADER_PREFIX } from "./system-message.ts";
 const INTERRUPTED = "(tool call interrupted; no result)";
 
 export interface TranslateOptions {
@@ -31,16 +32,6 @@ const blocksOf = (m: MessageParam): Block[] =>
 
 const textOf = (blocks: readonly Block[]): string =>
   blocks.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n\n");
-
-function systemText(system: MessagesRequest["system"]): { text: string; parts: ContentPart[] } {
-  const blocks = typeof system === "string" ? [{ type: "text" as const, text: system }] : (system ?? []);
-  // The billing line changes on every request and would defeat every prefix cache (§1.3).
-  const kept = blocks.filter((b) => !b.text.startsWith(BILLING_HEADER_PREFIX) && b.text.trim() !== "");
-  return {
-    text: kept.map((b) => b.text).join("\n\n"),
-    parts: kept.map((b) => ({ type: "text", text: b.text, ...(b.cache_control ? { cache_control: b.cache_control } : {}) })),
-  };
-}
 
 function imagePart(block: Extract<Block, { type: "image" }>, profile: TranslateProfile): ContentPart | string {
   const src = block.source;
@@ -216,8 +207,8 @@ export function translateRequest(req: MessagesRequest, opts: TranslateOptions): 
   const toolId = profile.mistralToolIds ? mistralToolId : (id: string) => id;
   const out: ChatMessage[] = [];
 
-  const sys = systemText(req.system);
-  if (sys.text) out.push({ role: "system", content: profile.keepCacheControl ? sys.parts : sys.text });
+  const sys = systemMessage(req.system, profile.keepCacheControl === true);
+  if (sys) out.push(sys);
 
   const imageCounter = { n: 0 };
   let openCalls: string[] = []; // tool_call ids of the latest assistant turn still awaiting results
