@@ -1,10 +1,11 @@
-// Reading /v1/messages bodies when Claude Code resends the same system prompt (~7 KB) and tool
-// schemas (~30 KB) every turn: the last few distinct lists of each are remembered, and an
-// unchanged one is neither decoded, parsed nor validated again. A remembered list is handed out
-// frozen, which also lets translation reuse its work (translate/request-tools.ts,
-// translate/system-message.ts). One per app: no state is shared between apps.
+// Reading /v1/messages bodies when Claude Code resends, turn after turn, the same system prompt
+// (~7 KB), tool schemas (~30 KB) and conversation so far: what was read before is remembered, and
+// an unchanged system or tool list, or the unchanged first messages of a conversation, are
+// neither decoded, parsed nor validated again. What is remembered is handed out frozen, which also
+// lets translation reuse its work (translate/request-tools.ts, translate/system-message.ts).
+// One per app: no state is shared between apps.
 import { randomUUID } from "node:crypto";
-import { type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
+import { type MessageParam, type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
 import { deepFreeze } from "../translate/request-tools.ts";
 import { anthropicError } from "./errors.ts";
 import { sameJson } from "./same-json.ts";
@@ -14,14 +15,23 @@ import { jsonDepthExceeds, MAX_JSON_DEPTH, parseJsonBody, validate } from "./val
 type Field = "system" | "tools";
 const FIELDS: readonly Field[] = ["system", "tools"];
 
-interface Remembered {
-  raw: unknown[];
-  /** `"<field>":` and the list as JSON.stringify writes it (which is how Claude Code sends it), in UTF-8. */
+/** A value as read before: its bytes as JSON.stringify writes them (which is how Claude Code sends them). */
+interface Remembered<T> {
+  raw: T;
+  /** In UTF-8; for a list, after its key (`"tools":[...]`). */
   bytes: Buffer;
   /** The same as text: its length in UTF-16 units. */
   chars: number;
-  /** The list as validated, deep-frozen. */
+}
+
+/** A list as read before, and as validated, deep-frozen. */
+interface RememberedList extends Remembered<unknown[]> {
   value: readonly unknown[];
+}
+
+/** One message of a conversation as read before, and as validated, deep-frozen. */
+interface RememberedMessage extends Remembered<unknown> {
+  value: MessageParam;
 }
 
 /** A body read: the parsed JSON (for its field names), the validated request, and the body as text. */
@@ -35,24 +45,55 @@ export interface ReadBody {
 }
 
 const NONCE = randomUUID();
-const KEYS = { system: Buffer.from('"system":['), tools: Buffer.from('"tools":[') };
-/** Stand in for remembered lists while the rest of a body is parsed; the nonce keeps any client text from being one. */
-const SENTINELS = { system: `\u0000anyclaude-system-${NONCE}`, tools: `\u0000anyclaude-tools-${NONCE}` };
-const ENTRIES = { system: `"system":${JSON.stringify(SENTINELS.system)}`, tools: `"tools":${JSON.stringify(SENTINELS.tools)}` };
-const ENTRY_BYTES = { system: Buffer.from(ENTRIES.system), tools: Buffer.from(ENTRIES.tools) };
+const FIELD_KEYS = { system: Buffer.from('"system":['), tools: Buffer.from('"tools":[') };
+const MESSAGES_KEY = Buffer.from('"messages":[');
+/** Stand in for what is remembered while the rest of a body is parsed; the nonce keeps any client text from being one. */
+const SENTINELS = { system: `\u0000anyclaude-system-${NONCE}`, tools: `\u0000anyclaude-tools-${NONCE}`, messages: `\u0000anyclaude-messages-${NONCE}` };
+const STAND_INS = {
+  system: `"system":${JSON.stringify(SENTINELS.system)}`,
+  tools: `"tools":${JSON.stringify(SENTINELS.tools)}`,
+  messages: JSON.stringify(SENTINELS.messages),
+};
+const STAND_IN_BYTES = { system: Buffer.from(STAND_INS.system), tools: Buffer.from(STAND_INS.tools), messages: Buffer.from(STAND_INS.messages) };
+/** Validates in place of a remembered message, so that the paths of later messages' errors stay as they were. */
+const VALID_MESSAGE = Object.freeze({ role: "user", content: "" });
 /** As Request.text() decodes: UTF-8, a leading BOM dropped, malformed bytes as U+FFFD. */
 const utf8 = new TextDecoder();
+const COMMA = 0x2c;
+const CLOSE = 0x5d;
 
-interface Hit {
-  field: Field;
-  /** Index in `known[field]`. */
-  at: number;
+/** Bytes of a body replaced by a stand-in before it is parsed. */
+interface Splice {
   start: number;
   end: number;
+  standIn: keyof typeof STAND_INS;
+  /** The length as text of the replaced bytes. */
+  chars: number;
 }
 
+interface FieldHit extends Splice {
+  field: Field;
+  /** Index in `lists[field]`. */
+  at: number;
+}
+
+interface PrefixHit extends Splice {
+  /** Index in `conversations`. */
+  at: number;
+  /** How many of its first messages the body repeats. */
+  count: number;
+}
+
+function remembered<T>(raw: T): Remembered<T> {
+  const json = JSON.stringify(raw);
+  return { raw, bytes: Buffer.from(json), chars: json.length };
+}
+
+const bytesAt = (buf: Buffer, bytes: Buffer, at: number) => at + bytes.length <= buf.length && buf.compare(bytes, 0, bytes.length, at, at + bytes.length) === 0;
+
 export class RequestValidator {
-  private known: Record<Field, Remembered[]> = { system: [], tools: [] };
+  private lists: Record<Field, RememberedList[]> = { system: [], tools: [] };
+  private conversations: RememberedMessage[][] = [];
 
   constructor(private readonly keep = 4) {}
 
@@ -70,87 +111,143 @@ export class RequestValidator {
   messages(body: unknown): MessagesRequest {
     if (typeof body !== "object" || body === null || Array.isArray(body)) return validate(MessagesRequestSchema, body);
     const fields = body as Record<string, unknown>;
-    const hits: Hit[] = [];
+    const hits: FieldHit[] = [];
     for (const field of FIELDS) {
       const raw = fields[field];
-      const at = Array.isArray(raw) && raw.length ? this.known[field].findIndex((k) => sameJson(k.raw, raw)) : -1;
-      if (at >= 0) hits.push({ field, at, start: 0, end: 0 });
+      const at = Array.isArray(raw) && raw.length ? this.lists[field].findIndex((k) => sameJson(k.raw, raw)) : -1;
+      if (at >= 0) hits.push({ field, at, start: 0, end: 0, standIn: field, chars: 0 });
     }
     const req = this.withRemembered(body, hits);
-    for (const field of FIELDS) if (!hits.some((h) => h.field === field)) this.remember(field, fields[field], req);
+    for (const field of FIELDS) if (!hits.some((h) => h.field === field)) this.rememberList(field, fields[field], req);
+    this.rememberConversation(fields.messages as unknown[], req, 0, undefined);
     return req;
   }
 
-  /** A list read in full and found valid is frozen and remembered, the most recent first. */
-  private remember(field: Field, raw: unknown, req: MessagesRequest): void {
-    const value = req[field];
-    if (!Array.isArray(raw) || raw.length === 0 || !Array.isArray(value)) return;
-    req[field] = deepFreeze(value) as never;
-    const json = `"${field}":${JSON.stringify(raw)}`;
-    const list = this.known[field];
-    list.unshift({ raw, bytes: Buffer.from(json), chars: json.length, value: req[field] as readonly unknown[] });
-    list.length = Math.min(list.length, this.keep);
-  }
-
   /**
-   * The bytes of a remembered list, found where the body's first `"system":[` or `"tools":[`
-   * starts, are replaced by its sentinel and only the rest decoded and parsed. Only when the parsed
-   * body's own field is the sentinel were those bytes the body's list (JSON.parse would have read
-   * the same list there); anything else, such as the list quoted inside a message, a second key or
-   * text that does not parse, falls back to reading the whole body. Both ends of the replaced bytes
-   * are ASCII (`"` and `]`, `"` and `"`), where a UTF-8 decoder is between characters, so the rest
-   * decodes to exactly the text of the whole body with the lists' text replaced.
+   * The bytes of what is remembered are replaced by stand-ins and only the rest decoded and
+   * parsed: a list found where the body's first `"system":[` or `"tools":[` starts, and the first
+   * messages of a conversation found where the body's first `"messages":[` starts. Only when the
+   * parsed body holds each stand-in where it was put (its own `system` or `tools`, the first of its
+   * own `messages`) were those bytes the body's (JSON.parse would have read the same there);
+   * anything else, such as a list quoted inside a message, a second key or text that does not
+   * parse, falls back to reading the whole body. Stand-ins begin and end with `"`, so two found one
+   * inside the other leave `""`, which does not parse. Both ends of replaced bytes are ASCII (`"`
+   * and `]` of a list, `{` and `}` of messages), where a UTF-8 decoder is between characters, so
+   * the rest decodes to exactly the text of the whole body with the replaced text's stand-ins.
    */
   private readRemembered(buf: Buffer): ReadBody | undefined {
-    const hits: Hit[] = [];
-    for (const field of FIELDS) {
-      const list = this.known[field];
-      const start = list.length ? buf.indexOf(KEYS[field]) : -1;
-      if (start < 0) continue;
-      const at = list.findIndex((k) => start + k.bytes.length <= buf.length && buf.compare(k.bytes, 0, k.bytes.length, start, start + k.bytes.length) === 0);
-      if (at >= 0) hits.push({ field, at, start, end: start + list[at]!.bytes.length });
-    }
-    if (!hits.length) return undefined;
-    // One found inside the other (a key quoted in a list) leaves the two sentinels side by side,
-    // `"…""…`, which does not parse: the whole body is read instead.
-    hits.sort((a, b) => a.start - b.start);
+    const fieldHits = this.findLists(buf);
+    const prefix = this.findPrefix(buf);
+    const splices: Splice[] = prefix ? [...fieldHits, prefix] : fieldHits;
+    if (!splices.length) return undefined;
+    splices.sort((a, b) => a.start - b.start);
     const pieces: Uint8Array[] = [];
     let from = 0;
-    for (const h of hits) {
-      pieces.push(buf.subarray(from, h.start), ENTRY_BYTES[h.field]);
-      from = h.end;
+    let chars = 0;
+    for (const s of splices) {
+      pieces.push(buf.subarray(from, s.start), STAND_IN_BYTES[s.standIn]);
+      from = s.end;
+      chars += s.chars - STAND_INS[s.standIn].length;
     }
     pieces.push(buf.subarray(from));
     const rest = utf8.decode(Buffer.concat(pieces));
-    let body: unknown;
+    let body: Record<string, unknown>;
     try {
       body = JSON.parse(rest);
     } catch {
       return undefined;
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
-    if (hits.some((h) => (body as Record<string, unknown>)[h.field] !== SENTINELS[h.field])) return undefined;
-    // The lists sit one level down, as they did in the bodies that passed this check when first read.
+    if (fieldHits.some((h) => body[h.field] !== SENTINELS[h.field])) return undefined;
+    const messages = body.messages;
+    if (prefix && !(Array.isArray(messages) && messages[0] === SENTINELS.messages)) return undefined;
+    // What is remembered sits where it did in the body that passed this check when first read.
     if (jsonDepthExceeds(rest, MAX_JSON_DEPTH)) throw anthropicError("invalid_request_error", `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+
     const full: Record<string, unknown> = { ...body };
-    let chars = rest.length;
-    for (const h of hits) {
-      const k = this.known[h.field][h.at]!;
-      full[h.field] = k.raw;
-      chars += k.chars - ENTRIES[h.field].length;
-    }
+    for (const h of fieldHits) full[h.field] = this.lists[h.field][h.at]!.raw;
+    const conversation = prefix ? this.conversations[prefix.at]!.slice(0, prefix.count) : undefined;
+    if (conversation) full.messages = [...conversation.map((m) => m.raw), ...(messages as unknown[]).slice(1)];
+    // Remembered messages are checked as a valid stand-in each, then put back.
+    const checked = conversation ? { ...body, messages: [...conversation.map(() => VALID_MESSAGE), ...(messages as unknown[]).slice(1)] } : body;
+    const request = this.withRemembered(checked, fieldHits);
+    if (conversation) {
+      for (let i = 0; i < conversation.length; i++) request.messages[i] = conversation[i]!.value;
+      this.rememberConversation(full.messages as unknown[], request, conversation.length, prefix!.at);
+    } else this.rememberConversation(full.messages as unknown[], request, 0, undefined);
     let text: string | undefined;
-    return { body: full, request: this.withRemembered(body, hits), chars, text: () => (text ??= utf8.decode(buf)) };
+    return { body: full, request, chars: rest.length + chars, text: () => (text ??= utf8.decode(buf)) };
+  }
+
+  private findLists(buf: Buffer): FieldHit[] {
+    const hits: FieldHit[] = [];
+    for (const field of FIELDS) {
+      const list = this.lists[field];
+      const start = list.length ? buf.indexOf(FIELD_KEYS[field]) : -1;
+      if (start < 0) continue;
+      const at = list.findIndex((k) => bytesAt(buf, k.bytes, start));
+      if (at >= 0) hits.push({ field, at, start, end: start + list[at]!.bytes.length, standIn: field, chars: list[at]!.chars });
+    }
+    return hits;
+  }
+
+  /** The longest run of a remembered conversation's first messages that the body's messages start with. */
+  private findPrefix(buf: Buffer): PrefixHit | undefined {
+    const key = this.conversations.length ? buf.indexOf(MESSAGES_KEY) : -1;
+    if (key < 0) return undefined;
+    const start = key + MESSAGES_KEY.length;
+    for (let at = 0; at < this.conversations.length; at++) {
+      let pos = start;
+      let count = 0;
+      let chars = 0;
+      for (const m of this.conversations[at]!) {
+        const end = pos + m.bytes.length;
+        // Each message whole: followed by the comma before the next or the array's end.
+        if (!bytesAt(buf, m.bytes, pos) || (buf[end] !== COMMA && buf[end] !== CLOSE)) break;
+        chars += (count ? 1 : 0) + m.chars;
+        count++;
+        pos = end + 1;
+        if (buf[end] === CLOSE) break;
+      }
+      if (count) return { at, count, start, end: pos - 1, standIn: "messages", chars };
+    }
+    return undefined;
+  }
+
+  /** A list read in full and found valid is frozen and remembered, the most recent first. */
+  private rememberList(field: Field, raw: unknown, req: MessagesRequest): void {
+    const value = req[field];
+    if (!Array.isArray(raw) || raw.length === 0 || !Array.isArray(value)) return;
+    req[field] = deepFreeze(value) as never;
+    const json = `"${field}":${JSON.stringify(raw)}`;
+    const list = this.lists[field];
+    list.unshift({ raw, bytes: Buffer.from(json), chars: json.length, value: req[field] as readonly unknown[] });
+    list.length = Math.min(list.length, this.keep);
+  }
+
+  /**
+   * The messages of a valid request are remembered as a conversation, the most recent first: the
+   * first `kept` of conversation `at` as they were, the others frozen as validated now.
+   */
+  private rememberConversation(raw: unknown[], req: MessagesRequest, kept: number, at: number | undefined): void {
+    const old = at === undefined ? [] : this.conversations.splice(at, 1)[0]!.slice(0, kept);
+    for (let i = kept; i < raw.length; i++) {
+      const value = deepFreeze(req.messages[i]!);
+      req.messages[i] = value;
+      old.push({ ...remembered(raw[i]), value });
+    }
+    this.conversations.unshift(old);
+    this.conversations.length = Math.min(this.conversations.length, this.keep);
   }
 
   /** Same lists, same verdict: the rest of the body is checked, then the remembered lists put back. */
-  private withRemembered(body: object, hits: readonly Hit[]): MessagesRequest {
+  private withRemembered(body: object, hits: readonly FieldHit[]): MessagesRequest {
     if (!hits.length) return validate(MessagesRequestSchema, body);
     const placeholders: Record<string, unknown[]> = {};
     for (const h of hits) placeholders[h.field] = [];
     const req = validate(MessagesRequestSchema, { ...body, ...placeholders });
     for (const h of hits) {
-      const list = this.known[h.field];
+      const list = this.lists[h.field];
       req[h.field] = list[h.at]!.value as never;
       if (h.at > 0) list.unshift(...list.splice(h.at, 1));
     }
