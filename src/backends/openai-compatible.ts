@@ -6,7 +6,7 @@ import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatRequest, Chunk } from "../protocol/openai.ts";
 import { AnthropicError, anthropicError, completeOverflow, idleError, PromptTooLongError } from "../translate/errors.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
-import { chatRequestJson, translateRequest } from "../translate/request.ts";
+import { chatRequestJson, RecentMessages, translateRequest } from "../translate/request.ts";
 import { makeSigner } from "../translate/signature.ts";
 import { StreamTranslator } from "../translate/stream.ts";
 import { makeToolIndex } from "../translate/tool-index.ts";
@@ -56,6 +56,8 @@ export class OpenAICompatibleBackend implements Backend {
    * <think> only when thinking is on, so a plain answer with it off proves nothing for it on.
    */
   private readonly plainModels = new Set<string>();
+  /** The messages JSON of recent requests: a conversation's earlier messages are not written again. */
+  private readonly recentMessages = new RecentMessages();
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     this.name = opts.profile.name;
@@ -97,7 +99,7 @@ export class OpenAICompatibleBackend implements Backend {
     const thinkKey = `${model}\u0000${req.thinking?.type ?? "default"}`;
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
     for (const note of notes) this.opts.logger.debug(note);
-    const body = chatRequestJson(request);
+    const body = chatRequestJson(request, this.recentMessages);
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { type MessageParam, type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
 import { deepFreeze } from "../translate/request-tools.ts";
 import { anthropicError } from "./errors.ts";
-import { sameJson } from "./same-json.ts";
+import { sameJson } from "../translate/same-json.ts";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, parseJsonBody, validate } from "./validate.ts";
 
 /** The request fields Claude Code resends unchanged, turn after turn. */

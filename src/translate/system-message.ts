@@ -13,7 +13,7 @@ type SystemMessage = Extract<ChatMessage, { role: "system" }>;
  * Claude Code resends the system prompt turn after turn (the two captured turns of one session in
  * test/fixtures/claude-code carry the same list, billing line included), and the validator hands
  * out the same frozen list for an unchanged one: its message is made once per list and per form,
- * frozen, so that its JSON can be reused too (request-tools.ts, chatRequestJson). A WeakMap cannot change a result or keep a
+ * frozen, so that its JSON can be reused too (request-json.ts). A WeakMap cannot change a result or keep a
  * list alive; an unfrozen list is translated every time.
  */
 const made = new WeakMap<object, { text?: SystemMessage | null; parts?: SystemMessage | null }>();

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
 import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
-import { sameJson } from "../../src/server/same-json.ts";
+import { sameJson } from "../../src/translate/same-json.ts";
 import { RequestValidator } from "../../src/server/request-validator.ts";
 import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
 import { chatRequestJson, translateRequest } from "../../src/translate/request.ts";
