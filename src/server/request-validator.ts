@@ -104,7 +104,9 @@ export class RequestValidator {
     if (fast) return fast;
     const text = utf8.decode(buf);
     const body = parseJsonBody(text);
-    return { body: body as object, request: this.messages(body), chars: text.length, text: () => text };
+    const request = this.messages(body);
+    this.rememberNewConversation(buf, (body as { messages: unknown[] }).messages, request);
+    return { body: body as object, request, chars: text.length, text: () => text };
   }
 
   /** A parsed body: a remembered list costs a comparison instead of a valibot walk. */
@@ -119,7 +121,6 @@ export class RequestValidator {
     }
     const req = this.withRemembered(body, hits);
     for (const field of FIELDS) if (!hits.some((h) => h.field === field)) this.rememberList(field, fields[field], req);
-    this.rememberConversation(fields.messages as unknown[], req, 0, undefined);
     return req;
   }
 
@@ -174,7 +175,7 @@ export class RequestValidator {
     if (conversation) {
       for (let i = 0; i < conversation.length; i++) request.messages[i] = conversation[i]!.value;
       this.rememberConversation(full.messages as unknown[], request, conversation.length, prefix!.at);
-    } else this.rememberConversation(full.messages as unknown[], request, 0, undefined);
+    } else this.rememberNewConversation(buf, full.messages as unknown[], request);
     let text: string | undefined;
     return { body: full, request, chars: rest.length + chars, text: () => (text ??= utf8.decode(buf)) };
   }
@@ -223,6 +224,16 @@ export class RequestValidator {
     const list = this.lists[field];
     list.unshift({ raw, bytes: Buffer.from(json), chars: json.length, value: req[field] as readonly unknown[] });
     list.length = Math.min(list.length, this.keep);
+  }
+
+  /**
+   * A conversation not seen before is remembered only when its first message is in the body as
+   * JSON.stringify writes it (as Claude Code sends it): another client's bytes would never match,
+   * and remembering costs a JSON.stringify of every message.
+   */
+  private rememberNewConversation(buf: Buffer, raw: unknown[], req: MessagesRequest): void {
+    const key = buf.indexOf(MESSAGES_KEY);
+    if (key >= 0 && bytesAt(buf, Buffer.from(JSON.stringify(raw[0]) ?? ""), key + MESSAGES_KEY.length)) this.rememberConversation(raw, req, 0, undefined);
   }
 
   /**
