@@ -89,7 +89,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   app.post("/v1/messages", limit, async (c) => {
-    // Bytes, not text: a remembered tool list is compared as bytes and never decoded.
+    // Bytes, not text: what the validator remembers (tool list, system prompt, a conversation's
+    // first messages) is compared as bytes and never decoded.
     const read = validator.read(new Uint8Array(await c.req.arrayBuffer()));
     const { body, request: validated } = read;
     const extra = unknownFields(body as object);

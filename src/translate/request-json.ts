@@ -35,8 +35,8 @@ interface Written {
 /**
  * The messages JSON of the last few conversations (one per backend: a main conversation and
  * Claude Code's side requests alternate). Messages are plain JSON data built from a parsed body,
- * for which equal by sameJson means equal JSON; a value JSON would write differently than
- * sameJson sees it (a Date, NaN) is not among them.
+ * for which equal by sameJson means equal JSON (a Date, whose JSON is not its keys, is not among
+ * them; NaN is unequal to itself and written anew).
  */
 export class RecentMessages {
   private written: Written[] = [];
