@@ -3,9 +3,11 @@
 // The darwin runtime is the one package-lock.json pins (from the npm cache; see darwin-runtime.ts),
 // and the darwin executable is refused unless its Mach-O header and code signature check out.
 import { $ } from "bun";
-import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { recordBytecodeOrder } from "./release/bytecode-order.ts";
 import { darwinRuntime, lockedRuntime } from "./release/darwin-runtime.ts";
 import { verifyDarwinArm64 } from "./release/macho.ts";
 
@@ -35,7 +37,22 @@ class BuildError extends Error {}
 const targets: Record<string, () => Promise<string>> = {
   "linux-x64": async () => {
     const out = join(outdir, "anyclaude-linux-x64");
-    await $`${process.execPath} build ${compileFlags} ${bytecodeFlags} --target=bun-linux-x64 ${entry} --outfile ${out}`.cwd(ROOT).quiet();
+    const compile = (orderFlags: string[] = []) =>
+      $`${process.execPath} build ${compileFlags} ${bytecodeFlags} ${orderFlags} --target=bun-linux-x64 ${entry} --outfile ${out}`.cwd(ROOT).quiet();
+    await compile();
+    if (bytecodeFlags.length) {
+      // Built again with its bytecode laid out by what a run of this build loaded (see bytecode-order.ts).
+      const dir = mkdtempSync(join(tmpdir(), "anyclaude-build-"));
+      try {
+        const order = join(dir, "serve.order");
+        await recordBytecodeOrder(out, order).catch((e: Error) => {
+          throw new BuildError(`recording the bytecode order: ${e.message}`);
+        });
+        await compile([`--bytecode-order=${order}`]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
     return out;
   },
   "darwin-arm64": async () => {
