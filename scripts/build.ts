@@ -40,8 +40,9 @@ const targets: Record<string, () => Promise<string>> = {
     const compile = (orderFlags: string[] = []) =>
       $`${process.execPath} build ${compileFlags} ${bytecodeFlags} ${orderFlags} --target=bun-linux-x64 ${entry} --outfile ${out}`.cwd(ROOT).quiet();
     await compile();
-    if (bytecodeFlags.length) {
+    if (bytecodeFlags.length && process.platform === "linux" && process.arch === "x64") {
       // Built again with its bytecode laid out by what a run of this build loaded (see bytecode-order.ts).
+      // Only a linux-x64 host can run it; elsewhere the line printed below says what is left out.
       const dir = mkdtempSync(join(tmpdir(), "anyclaude-build-"));
       try {
         const order = join(dir, "serve.order");
@@ -52,6 +53,8 @@ const targets: Record<string, () => Promise<string>> = {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    } else if (bytecodeFlags.length) {
+      console.log(`linux-x64     bytecode in build order: a ${process.platform}-${process.arch} host cannot run the executable to record a layout`);
     }
     return out;
   },
