@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { STARTUP_JIT_SCALE } from "../src/runtime/jit-policy.ts";
 import { recordBytecodeOrder } from "./release/bytecode-order.ts";
 import { darwinRuntime, lockedRuntime } from "./release/darwin-runtime.ts";
 import { verifyDarwinArm64 } from "./release/macho.ts";
@@ -25,7 +26,8 @@ const nodeEnv = ["--define", `process.env.NODE_ENV="production"`];
 // ESM (consola uses import.meta); no .env/bunfig from the user's cwd. Split into chunks inside the
 // executable, as the Node bundle: a command loads (and maps the bytecode of) only its own modules, so
 // `serve` does not page in the bytecode of the tokenizer's 2.7 MB of tables (idle RSS 54.6 -> 49.9 MB).
-const compileFlags = ["--compile", "--splitting", "--minify", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", ...nodeEnv];
+// Start-up code stays in the interpreter longer, from the executable's first instruction (src/runtime/jit-policy.ts).
+const compileFlags = ["--compile", "--splitting", "--minify", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", `--compile-jit-policy=${STARTUP_JIT_SCALE}`, ...nodeEnv];
 // Bytecode only where it is built for the machine that builds it: Bun has shipped cross-compiled
 // bytecode that crashes on the target (oven-sh/bun #18416, #15052, #24144) and no Mac runs it here.
 // Its gain on linux-x64 (`bun run bench:startup`, which also builds with --no-bytecode) is what
