@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { STARTUP_JIT_SCALE } from "../src/runtime/jit-policy.ts";
-import { recordBytecodeOrder } from "./release/bytecode-order.ts";
+import { recordBytecodeOrders } from "./release/bytecode-order.ts";
 import { darwinRuntime, lockedRuntime } from "./release/darwin-runtime.ts";
 import { verifyDarwinArm64 } from "./release/macho.ts";
 
@@ -47,11 +47,10 @@ const targets: Record<string, () => Promise<string>> = {
       // Only a linux-x64 host can run it; elsewhere the line printed below says what is left out.
       const dir = mkdtempSync(join(tmpdir(), "anyclaude-build-"));
       try {
-        const order = join(dir, "serve.order");
-        await recordBytecodeOrder(out, order).catch((e: Error) => {
+        const orders = await recordBytecodeOrders(out, dir).catch((e: Error) => {
           throw new BuildError(`recording the bytecode order: ${e.message}`);
         });
-        await compile([`--bytecode-order=${order}`]);
+        await compile([`--bytecode-order=${orders.join(",")}`]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
