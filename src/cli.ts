@@ -1,4 +1,6 @@
 // anyclaude: run Claude Code on any model.
+// First: start-up code is not compiled as if it were hot (src/runtime/jit-policy.ts).
+import "./runtime/startup-jit.ts";
 import pkg from "../package.json" with { type: "json" };
 import { mainCommand } from "./cli/main-command.ts";
 import { exitAfterOutput } from "./cli/output.ts";

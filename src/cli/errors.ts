@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError } from "../config/load.ts";
-import { MlxServerError } from "../supervisor/mlx-server.ts";
+import { MlxServerError } from "../supervisor/mlx-server-error.ts";
 
 export const EXIT_RUNTIME = 1;
 export const EXIT_USAGE = 2;

@@ -10,7 +10,7 @@ import { createBackend } from "../backends/create.ts";
 import type { Backend } from "../backends/types.ts";
 import type { BackendConfig, Config } from "../config/load.ts";
 import { redactUrls } from "../config/redact-url.ts";
-import { defaultPython, type MlxServer, startMlxServer } from "../supervisor/mlx-server.ts";
+import type { MlxServer } from "../supervisor/mlx-server.ts";
 import { TraceRecorder } from "../trace/recorder.ts";
 import { pruneTraces } from "../trace/store.ts";
 import type { Mode } from "../config/schema.ts";
@@ -121,7 +121,9 @@ export function listenFailure(e: unknown, host: string, port: number): unknown {
   return e;
 }
 
-function startManagedMlx(settings: BackendConfig, home: string, logger: ConsolaInstance): Promise<MlxServer> {
+// Loaded only here: the supervisor and its embedded files are of no use to a proxy in any other mode.
+async function startManagedMlx(settings: BackendConfig, home: string, logger: ConsolaInstance): Promise<MlxServer> {
+  const { defaultPython, startMlxServer } = await import("../supervisor/mlx-server.ts");
   return startMlxServer({
     python: settings.python ?? defaultPython(home),
     serverDir: join(home, ".anyclaude", "mlx-server", pkg.version),

@@ -1,4 +1,6 @@
 // The only place that knows how to listen: Bun.serve on Bun, @hono/node-server on Node.
+import { useNormalJit } from "./jit-policy.ts";
+
 export interface Listening {
   url: string;
   port: number;
@@ -53,6 +55,8 @@ export async function listen(fetch: FetchHandler, opts: ListenOptions): Promise<
       idleTimeout: 0,
       maxRequestBodySize: 256 * 1024 * 1024,
     });
+    // Start-up is over: requests are what should be compiled now.
+    useNormalJit();
     const port = server.port ?? opts.port;
     return { url: urlFor(opts.hostname, port), port, stop: async () => void (await server.stop(true)) };
   }

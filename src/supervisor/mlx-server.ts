@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import type { ConsolaInstance } from "consola";
 import { type PipedChild, spawnPiped } from "../runtime/spawn.ts";
 import { extractServer } from "./embedded-server.ts";
+import { MlxServerError } from "./mlx-server-error.ts";
 
 export interface MlxServerOptions {
   python: string;
@@ -28,8 +29,6 @@ export interface MlxServer {
   exited: Promise<number>;
   stop(): Promise<void>;
 }
-
-export class MlxServerError extends Error {}
 
 const EXIT_MEANING: Record<number, string> = {
   2: "bad arguments, or the model directory does not exist",

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createConsola } from "consola";
-import { MlxServerError, startMlxServer } from "../../src/supervisor/mlx-server.ts";
+import { startMlxServer } from "../../src/supervisor/mlx-server.ts";
+import { MlxServerError } from "../../src/supervisor/mlx-server-error.ts";
 import { alive, BUN, gone, ROOT, startServe, tempDir } from "../helpers/processes.ts";
 
 function recordingLogger() {
