@@ -43,12 +43,17 @@ async function versionMs(cmd: string[]): Promise<number> {
 /** Spawn `serve --port N` and poll /health: the time until the proxy answers. */
 async function readyMs(cmd: string[], port: number): Promise<number> {
   const t = performance.now();
-  const p = Bun.spawn([...cmd, "serve", "--port", String(port), "--mode", "openai", "--base-url", upstreamUrl, "--model", "m"], { stdout: "ignore", stderr: "ignore" });
-  for (;;) {
+  const p = Bun.spawn([...cmd, "serve", "--port", String(port), "--mode", "openai", "--base-url", upstreamUrl, "--model", "m"], { stdout: "ignore", stderr: "pipe" });
+  // A proxy that cannot start (the port taken, a broken build) ends the bench with its own words, not a spin.
+  for (const deadline = t + 30_000; ; ) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/health`);
       if (r.ok) break;
     } catch {}
+    if (p.exitCode !== null || performance.now() > deadline) {
+      p.kill();
+      throw new Error(`${cmd.join(" ")} serve --port ${port} did not become ready: ${(await new Response(p.stderr).text()).trim() || `exit ${await p.exited}`}`);
+    }
     await Bun.sleep(1);
   }
   const ms = performance.now() - t;
