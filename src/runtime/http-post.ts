@@ -3,6 +3,7 @@
 // response goes through its fetch machinery): there the request goes out with node:http and the
 // answer comes back as a standard Response, so callers see one API on both runtimes.
 import type { IncomingMessage } from "node:http";
+import { Utf8Encoder } from "./utf8-encoder.ts";
 
 export interface PostInit {
   headers: Record<string, string>;
@@ -17,16 +18,16 @@ export function httpPost(url: string, init: PostInit): Promise<Response> {
 
 const NO_BODY = new Set([101, 204, 205, 304]);
 
-type NodeHttp = { http: typeof import("node:http"); https: typeof import("node:https"); Readable: typeof import("node:stream").Readable };
+type NodeHttp = { http: typeof import("node:http"); https: typeof import("node:https"); Readable: typeof import("node:stream").Readable; utf8: Utf8Encoder };
 /** Loaded on the first POST (never under Bun), then reused: no module lookup per request. */
 let nodeHttp: Promise<NodeHttp> | undefined;
 const loadNodeHttp = () =>
-  (nodeHttp ??= Promise.all([import("node:http"), import("node:https"), import("node:stream")]).then(([http, https, stream]) => ({ http, https, Readable: stream.Readable })));
+  (nodeHttp ??= Promise.all([import("node:http"), import("node:https"), import("node:stream")]).then(([http, https, stream]) => ({ http, https, Readable: stream.Readable, utf8: new Utf8Encoder() })));
 
 async function nodePost(url: string, { headers, body, signal }: PostInit): Promise<Response> {
-  const { http, https, Readable } = await loadNodeHttp();
+  const { http, https, Readable, utf8 } = await loadNodeHttp();
   // Encoded once: with a string, its byte length and the socket write each encode the ~40 KB again.
-  const bytes = Buffer.from(body);
+  const bytes = utf8.encode(body);
   const request = url.startsWith("https:") ? https.request : http.request;
   return new Promise<Response>((resolve, reject) => {
     const req = request(url, { method: "POST", headers: { ...headers, "content-length": String(bytes.length) }, signal }, (res: IncomingMessage) => {
