@@ -5,6 +5,7 @@
 // template's chunk with that string in place, exactly what JSON.parse gives (JSON.parse decodes
 // the middle), at a fraction of the cost. Anything else takes the full path (decode.ts).
 import type { Chunk } from "../protocol/openai.ts";
+import { deepFreeze } from "../translate/deep-freeze.ts";
 
 /** The delta strings that carry the stream: the answer, and the reasoning fields. */
 const VARYING = ["content", "reasoning_content", "reasoning"] as const;
@@ -125,7 +126,7 @@ function templateOf(text: string, chunk: Chunk): Template | undefined {
     if (!Array.isArray(choices)) continue;
     const delta = (choices[0] as { delta?: unknown } | undefined)?.delta;
     if (typeof delta === "object" && delta !== null && (delta as Record<string, unknown>)[field] === SENTINEL)
-      return { prefix: copyOf(prefix), suffix: copyOf(suffix), base: deepFreeze(base) as Record<string, unknown>, field };
+      return { prefix: copyOf(prefix), suffix: copyOf(suffix), base: deepFreeze(base) as Record<string, unknown>, field }; // what matching chunks share: never written to
   }
   return undefined;
 }
@@ -147,15 +148,6 @@ function literalEnd(text: string, i: number): number {
     else if (c === 0x22) return i;
   }
   return -1;
-}
-
-/** The parts every matching chunk shares stay as parsed: a consumer that wrote to one would throw, not corrupt the next. */
-function deepFreeze<T>(x: T): T {
-  if (typeof x === "object" && x !== null && !Object.isFrozen(x)) {
-    Object.freeze(x);
-    for (const v of Object.values(x)) deepFreeze(v);
-  }
-  return x;
 }
 
 /** A string of its own: a slice would keep the whole network read it came from alive as long as the template. */

@@ -6,7 +6,7 @@
 // One per app: no state is shared between apps.
 import { randomUUID } from "node:crypto";
 import { type MessageParam, type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
-import { deepFreeze } from "../translate/request-tools.ts";
+import { deepFreeze } from "../translate/deep-freeze.ts";
 import { anthropicError } from "./errors.ts";
 import { sameJson } from "../translate/same-json.ts";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, parseJsonBody, validate } from "./validate.ts";

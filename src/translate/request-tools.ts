@@ -1,5 +1,6 @@
 // The tool list of a chat request (protocol.md §6.4): Anthropic tools → OpenAI functions, with
 // the translation remembered per distinct list (its JSON: request-json.ts). Pure.
+import { deepFreeze } from "./deep-freeze.ts";
 import type { ToolParam } from "../protocol/anthropic.ts";
 import type { ChatTool } from "../protocol/openai.ts";
 import { cleanToolSchema } from "./json-schema.ts";
@@ -33,14 +34,6 @@ export function convertToolsCached(tools: readonly ToolParam[], profile: Transla
   }
   notes.push(...hit.notes);
   return hit.tools;
-}
-
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 function convertTools(tools: readonly ToolParam[], profile: TranslateProfile, notes: string[]): ChatTool[] {

@@ -2,7 +2,7 @@
 // billing line, joined as text, or as parts when the server keeps cache_control. Pure.
 import type { MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatMessage, ContentPart } from "../protocol/openai.ts";
-import { deepFreeze } from "./request-tools.ts";
+import { deepFreeze } from "./deep-freeze.ts";
 
 export const BILLING_HEADER_PREFIX = "x-anthropic-billing-header:";
 
