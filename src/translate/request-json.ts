@@ -4,16 +4,12 @@
 // unchanged: given the messages JSON written recently, a message equal to the one in the same place
 // last time (key order included) is not written again. Pure, but for what `RecentMessages` holds.
 import type { ChatMessage, ChatRequest } from "../protocol/openai.ts";
+import { FrozenMemo } from "./frozen-memo.ts";
 import { sameJson } from "./same-json.ts";
 
 /** The JSON of a deep-frozen value, made once: a frozen value cannot change after. */
-const frozenJson = new WeakMap<object, string>();
-
-function jsonOf(value: object): string {
-  let json = frozenJson.get(value);
-  if (json === undefined) frozenJson.set(value, (json = JSON.stringify(value)));
-  return json;
-}
+const frozenJson = new FrozenMemo<string>();
+const jsonOf = (value: object): string => frozenJson.get(value, undefined, () => JSON.stringify(value));
 
 export function chatRequestJson(request: ChatRequest, recent?: RecentMessages): string {
   const tools = request.tools && Object.isFrozen(request.tools) ? request.tools : undefined;

@@ -1,6 +1,7 @@
 // The tool list of a chat request (protocol.md §6.4): Anthropic tools → OpenAI functions, with
 // the translation remembered per distinct list (its JSON: request-json.ts). Pure.
 import { deepFreeze } from "./deep-freeze.ts";
+import { FrozenMemo } from "./frozen-memo.ts";
 import type { ToolParam } from "../protocol/anthropic.ts";
 import type { ChatTool } from "../protocol/openai.ts";
 import { cleanToolSchema } from "./json-schema.ts";
@@ -12,26 +13,21 @@ const SERVER_TOOL_TYPE = /^(web_search|web_fetch|code_execution|tool_search_tool
 /**
  * Claude Code resends the same tool list (~30 KB of schemas) on every turn. Translated lists are
  * memoised per list object (the validator hands out the same frozen list for an unchanged one)
- * and per schema profile, the only profile field tool translation reads. Pure memoisation: a
- * WeakMap cannot change a result or keep a list alive.
+ * and per schema profile, the only profile field tool translation reads.
  */
 interface TranslatedTools {
   tools: readonly ChatTool[];
   notes: readonly string[];
 }
-const translatedTools = new WeakMap<readonly ToolParam[], Map<TranslateProfile["schemaProfile"], TranslatedTools>>();
+const translatedTools = new FrozenMemo<TranslatedTools>();
 
 export function convertToolsCached(tools: readonly ToolParam[], profile: TranslateProfile, notes: string[]): readonly ChatTool[] {
   // Only lists the caller promises not to change (frozen) are safe to remember by identity.
   if (!Object.isFrozen(tools)) return convertTools(tools, profile, notes);
-  let byProfile = translatedTools.get(tools);
-  if (!byProfile) translatedTools.set(tools, (byProfile = new Map()));
-  let hit = byProfile.get(profile.schemaProfile);
-  if (!hit) {
+  const hit = translatedTools.get(tools, profile.schemaProfile, () => {
     const own: string[] = [];
-    hit = { tools: deepFreeze(convertTools(tools, profile, own)), notes: own };
-    byProfile.set(profile.schemaProfile, hit);
-  }
+    return { tools: deepFreeze(convertTools(tools, profile, own)), notes: own };
+  });
   notes.push(...hit.notes);
   return hit.tools;
 }

@@ -3,6 +3,7 @@
 import type { MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatMessage, ContentPart } from "../protocol/openai.ts";
 import { deepFreeze } from "./deep-freeze.ts";
+import { FrozenMemo } from "./frozen-memo.ts";
 
 export const BILLING_HEADER_PREFIX = "x-anthropic-billing-header:";
 
@@ -13,20 +14,14 @@ type SystemMessage = Extract<ChatMessage, { role: "system" }>;
  * Claude Code resends the system prompt turn after turn (the two captured turns of one session in
  * test/fixtures/claude-code carry the same list, billing line included), and the validator hands
  * out the same frozen list for an unchanged one: its message is made once per list and per form,
- * frozen, so that its JSON can be reused too (request-json.ts). A WeakMap cannot change a result or keep a
- * list alive; an unfrozen list is translated every time.
+ * frozen, so that its JSON can be reused too (request-json.ts). An unfrozen list is translated every time.
  */
-const made = new WeakMap<object, { text?: SystemMessage | null; parts?: SystemMessage | null }>();
+const made = new FrozenMemo<SystemMessage | null>();
 
 /** The system message, or null when nothing is left of the system prompt. */
 export function systemMessage(system: System, keepCacheControl: boolean): SystemMessage | null {
   if (typeof system !== "object" || system === null || !Object.isFrozen(system)) return makeSystemMessage(system, keepCacheControl);
-  let forms = made.get(system);
-  if (!forms) made.set(system, (forms = {}));
-  const form = keepCacheControl ? "parts" : "text";
-  let message = forms[form];
-  if (message === undefined) forms[form] = message = deepFreeze(makeSystemMessage(system, keepCacheControl));
-  return message;
+  return made.get(system, keepCacheControl, () => deepFreeze(makeSystemMessage(system, keepCacheControl)));
 }
 
 function makeSystemMessage(system: System, keepCacheControl: boolean): SystemMessage | null {

@@ -1,20 +1,18 @@
 // Builds the ToolIndex the stream translator uses to unmap names and find schemas for repair.
 import type { ToolParam } from "../protocol/anthropic.ts";
 import type { ToolIndex } from "./stream.ts";
+import { FrozenMemo } from "./frozen-memo.ts";
 import { makeToolNameResolver } from "./tool-names.ts";
 
 /**
  * An index only reads its list, so one per frozen list (the validator hands out the same frozen
  * list while Claude Code resends it) serves every request: ~20 names hashed and normalised once,
- * not per request. A WeakMap cannot change a result or keep a list alive.
+ * not per request.
  */
-const indexes = new WeakMap<readonly ToolParam[], ToolIndex>();
+const indexes = new FrozenMemo<ToolIndex>();
 
 export function makeToolIndex(tools: readonly ToolParam[] | null | undefined): ToolIndex {
-  if (!tools || !Object.isFrozen(tools)) return buildToolIndex(tools ?? []);
-  let index = indexes.get(tools);
-  if (!index) indexes.set(tools, (index = buildToolIndex(tools)));
-  return index;
+  return indexes.get(tools, undefined, () => buildToolIndex(tools ?? []));
 }
 
 function buildToolIndex(list: readonly ToolParam[]): ToolIndex {
