@@ -1,6 +1,6 @@
 // Every subcommand, run from what is shipped (the linux-x64 binary and the Node bundle), never from
 // source: --help, --version, serve + a streamed request, doctor, models, config --schema, setup mlx,
-// trace analyze/replay/compare, and the launcher with a stand-in claude.
+// trace analyze/replay (and Ctrl-C during it)/compare, and the launcher with a stand-in claude.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -140,6 +140,41 @@ for (const [name, index] of [["linux-x64 binary", 0], ["Node bundle", 1]] as con
       const compare = await run(command(), ["trace", "compare", results, "--json"]);
       expect(compare.code).toBe(0);
       expect(JSON.parse(compare.stdout)).toHaveLength(1);
+    }, 60_000);
+
+    test("Ctrl-C during replay: the run in flight stops, the runs already measured are saved, exit 130", async () => {
+      // The first run is answered, the second never is: the user gives up on it.
+      const stalling = await startUpstream((_req, n) => (n === 0 ? textReply("first") : { kind: "sse", frames: [], stall: true }));
+      const out = tempDir("interrupted");
+      try {
+        const p = Bun.spawn([...command(), "trace", "replay", join(FIXTURE_DIR, "print-mode-hello.json"), "--mode", "openai", "--base-url", stalling.url, "--model", "m", "--runs", "3", "--out", out], {
+          cwd: tempDir("art"),
+          stdin: "ignore",
+          stdout: "pipe",
+          stderr: "pipe",
+          env: { PATH: `${NODE_BIN}:/usr/bin:/bin`, HOME: tempDir("arthome"), NO_COLOR: "1" },
+        });
+        let stderr = "";
+        const decoder = new TextDecoder();
+        const reading = (async () => {
+          for await (const c of p.stderr) stderr += decoder.decode(c, { stream: true });
+        })();
+        for (let i = 0; i < 400 && !stderr.includes("run 2/3: sending"); i++) await Bun.sleep(25);
+        expect(stderr).toContain("run 2/3: sending");
+        p.kill("SIGINT");
+        const code = await p.exited;
+        await reading;
+        expect(code).toBe(130);
+        expect(stderr).toMatch(/interrupted after 1 of 3 runs; results so far: .*\.json/);
+        const files = readdirSync(out);
+        expect(files).toHaveLength(1);
+        const saved = JSON.parse(readFileSync(join(out, files[0]!), "utf8"));
+        expect(saved.runs).toHaveLength(1);
+        expect(saved.runs[0].error).toBeUndefined();
+        expect(saved.runs[0].outputTokens).toBeGreaterThan(0);
+      } finally {
+        await stalling.stop();
+      }
     }, 60_000);
 
     test("the launcher starts the proxy and runs claude (stand-in) against it, passing its exit code", async () => {
