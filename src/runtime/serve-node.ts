@@ -1,5 +1,7 @@
 // Listening under Node: @hono/node-server in front of the same Hono app Bun.serve runs.
 import { type IncomingMessage, ServerResponse } from "node:http";
+import { idleCollector } from "./idle-collector.ts";
+import { nodeCollector } from "./node-collector.ts";
 import { type FetchHandler, type Listening, type ListenOptions, urlFor } from "./serve.ts";
 
 type WriteCallback = (error: Error | null | undefined) => void;
@@ -50,5 +52,12 @@ export async function listenNode(fetch: FetchHandler, opts: ListenOptions): Prom
     });
     // Port in use, unknown host: a rejection the caller can explain, as Bun.serve throws.
     server.once("error", reject);
+    if (opts.collectWhenIdle) {
+      // After a burst V8 keeps its garbage, and Node 20 the web streams of every answer with their
+      // buffers (see node-collector.ts), until its own heuristics collect: 10+ MB of RSS.
+      const busy = idleCollector(nodeCollector());
+      busy(); // start-up leaves garbage too
+      server.on("request", busy);
+    }
   });
 }

@@ -1,4 +1,5 @@
 // The only place that knows how to listen: Bun.serve on Bun, @hono/node-server on Node.
+import { idleCollector } from "./idle-collector.ts";
 import { useNormalJit } from "./jit-policy.ts";
 
 export interface Listening {
@@ -12,36 +13,18 @@ export interface ListenOptions {
   /** 0 picks a free port. */
   port: number;
   /**
-   * Collect the heap once after a second without requests (Bun). For a process that is the
-   * proxy: in one that hosts other work (tests) a full collection of its heap is a long pause.
+   * Collect the heap once after a second without requests. For a process that is the proxy: in
+   * one that hosts other work (tests) a full collection of its heap is a long pause.
    */
   collectWhenIdle?: boolean;
 }
 
 export type FetchHandler = (req: Request) => Response | Promise<Response>;
 
-/** Quiet this long after the last request, the heap is collected once. */
-const IDLE_COLLECT_MS = 1000;
-
-/**
- * JSC collects lazily: after a burst of requests (48 KB bodies, their parses and translations)
- * the heap keeps 10–15 MB of garbage for minutes, and RSS with it. One full collection when the
- * proxy has been quiet for a second returns it; it costs a few ms of idle time, once per burst.
- */
-function idleCollector(collect: () => void): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return () => {
-    if (timer) return void timer.refresh();
-    timer = setTimeout(() => {
-      timer = undefined;
-      collect();
-    }, IDLE_COLLECT_MS);
-    timer.unref?.();
-  };
-}
-
 export async function listen(fetch: FetchHandler, opts: ListenOptions): Promise<Listening> {
   if (typeof Bun !== "undefined") {
+    // JavaScriptCore collects lazily: after a burst of requests (48 KB bodies, their parses and
+    // translations) the heap keeps 10–15 MB of garbage for minutes, and RSS with it.
     const busy = opts.collectWhenIdle ? idleCollector(() => Bun.gc(true)) : () => {};
     busy(); // start-up leaves garbage too (config, modules, the first probe)
     const server = Bun.serve({

@@ -1,0 +1,52 @@
+// Under Node the proxy collects its heap once it has been quiet for a second after a burst
+// (src/runtime/node-collector.ts, idle-collector.ts). Run in real Node: a Hono app answering with
+// streamSSE, as the proxy does, behind listen(); the ArrayBuffers still alive after the quiet
+// second tell whether the streams of the burst and the bodies they keep were freed.
+import { expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT, tempDir } from "../helpers/processes.ts";
+
+const hono = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, "node_modules/hono/dist", path)).href);
+const SCRIPT = `
+import { Hono } from ${hono("index.js")};
+import { streamSSE } from ${hono("helper/streaming/index.js")};
+import { listen } from "./serve.js";
+const app = new Hono();
+app.post("/", async (c) => {
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  return streamSSE(c, async (s) => {
+    await s.write(body.subarray(0, 16));
+    await s.write("data: end\\n\\n");
+  });
+});
+const server = await listen(app.fetch, { hostname: "127.0.0.1", port: 0, collectWhenIdle: process.argv[2] === "collect" });
+const quiet = () => new Promise((r) => setTimeout(r, 1600));
+await quiet(); // past the collection after start-up: only one after the burst can free it
+const payload = "x".repeat(32 * 1024);
+for (let i = 0; i < 100; i++) await (await fetch(server.url, { method: "POST", body: payload })).text();
+await quiet();
+console.log(process.memoryUsage().arrayBuffers);
+await server.stop();
+`;
+
+async function arrayBuffersAfterQuiet(variant: "collect" | "plain"): Promise<number> {
+  const dir = tempDir("node-idle");
+  const built = await Bun.build({ entrypoints: [join(ROOT, "src/runtime/serve.ts")], outdir: dir, target: "node", format: "esm" });
+  expect(built.success).toBe(true);
+  writeFileSync(join(dir, "script.mjs"), SCRIPT);
+  const p = Bun.spawn(["node", join(dir, "script.mjs"), variant], { stdout: "pipe", stderr: "inherit" });
+  expect(await p.exited).toBe(0);
+  return Number(await new Response(p.stdout).text());
+}
+
+const MB = 1024 * 1024;
+
+test("a second after a burst, the streams of its answers and the bodies they kept are freed", async () => {
+  expect(await arrayBuffersAfterQuiet("collect")).toBeLessThan(0.5 * MB);
+}, 30_000);
+
+test("the measure can tell: without the idle collection they are still there", async () => {
+  expect(await arrayBuffersAfterQuiet("plain")).toBeGreaterThan(1 * MB);
+}, 30_000);
