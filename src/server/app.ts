@@ -6,6 +6,7 @@ import { applyContextPolicy, type ContextPolicy } from "../context/guard.ts";
 import { countRequest } from "../context/request-tokens.ts";
 import { localCounter, type TextCounter } from "../context/text-counter.ts";
 import { CountTokensRequestSchema, type MessagesRequest } from "../protocol/anthropic.ts";
+import { requestBytes } from "../runtime/request-bytes.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
 import { tapEvents, type TraceRecorder } from "../trace/recorder.ts";
 import { anthropicError, asAnthropicError, errorResponse } from "./errors.ts";
@@ -91,7 +92,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.post("/v1/messages", limit, async (c) => {
     // Bytes, not text: what the validator remembers (tool list, system prompt, a conversation's
     // first messages) is compared as bytes and never decoded.
-    const read = validator.read(new Uint8Array(await c.req.arrayBuffer()));
+    const read = validator.read(await requestBytes(c));
     const { body, request: validated } = read;
     const extra = unknownFields(body as object);
     if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
