@@ -6,7 +6,7 @@ import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatRequest, Chunk } from "../protocol/openai.ts";
 import { AnthropicError, anthropicError, completeOverflow, idleError, PromptTooLongError } from "../translate/errors.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
-import { chatRequestJson, RecentMessages, translateRequest } from "../translate/request.ts";
+import { chatRequestBytes, RecentMessages, translateRequest } from "../translate/request.ts";
 import { makeSigner } from "../translate/signature.ts";
 import { StreamTranslator } from "../translate/stream.ts";
 import { makeToolIndex } from "../translate/tool-index.ts";
@@ -99,11 +99,11 @@ export class OpenAICompatibleBackend implements Backend {
     const thinkKey = `${model}\u0000${req.thinking?.type ?? "default"}`;
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
     for (const note of notes) this.opts.logger.debug(note);
-    const body = chatRequestJson(request, this.recentMessages);
+    const body = chatRequestBytes(request, this.recentMessages);
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),
-      estimatedInputTokens: estimateInputTokens(body.length),
+      estimatedInputTokens: estimateInputTokens(body.chars),
       ids: this.ids,
       sign: this.sign,
       inlineThink: translateProfile.inlineThink,
@@ -111,7 +111,7 @@ export class OpenAICompatibleBackend implements Backend {
       holdUndecided: !this.plainModels.has(thinkKey),
       note: (level, message) => this.opts.logger[level](message),
     });
-    const events = this.exchange(request, body, translator, { signal, observe, contextWindow, promptTokens })[Symbol.asyncIterator]();
+    const events = this.exchange(request, body.bytes, translator, { signal, observe, contextWindow, promptTokens })[Symbol.asyncIterator]();
     // The first event, or commit: whether the upstream is slow to send headers or sends only
     // `:` pings while it prefills, Claude Code gets message_start and a ping after commitAfterMs.
     // A JSON answer cannot start early: without a stream, failures keep their status and headers.
@@ -135,7 +135,7 @@ export class OpenAICompatibleBackend implements Backend {
   }
 
   /** Transport → decode → translate. Failures before commit are thrown; after it, one error event. */
-  private async *exchange(request: ChatRequest, body: string, translator: StreamTranslator, x: Exchange): AsyncGenerator<AnthropicEvent[]> {
+  private async *exchange(request: ChatRequest, body: Uint8Array, translator: StreamTranslator, x: Exchange): AsyncGenerator<AnthropicEvent[]> {
     const failure = async (raw: AnthropicError): Promise<AnthropicEvent[]> => {
       const error = await withNumbers(raw, x);
       if (!translator.committed) throw error;

@@ -26,7 +26,7 @@ export type Attempt =
 /** Longest Retry-After we wait out ourselves; beyond it the client decides. */
 const MAX_RETRY_AFTER_MS = 10_000;
 
-export async function post(body: string, signal: AbortSignal, opts: TransportOptions): Promise<Attempt> {
+export async function post(body: string | Uint8Array, signal: AbortSignal, opts: TransportOptions): Promise<Attempt> {
   for (let attempt = 0; ; attempt++) {
     let error: AnthropicError;
     let retryAfterMs = 0;

@@ -7,7 +7,8 @@ import { Utf8Encoder } from "./utf8-encoder.ts";
 
 export interface PostInit {
   headers: Record<string, string>;
-  body: string;
+  /** Bytes as they are; a string is sent as UTF-8. */
+  body: string | Uint8Array;
   signal: AbortSignal;
 }
 
@@ -27,7 +28,7 @@ const loadNodeHttp = () =>
 async function nodePost(url: string, { headers, body, signal }: PostInit): Promise<Response> {
   const { http, https, Readable, utf8 } = await loadNodeHttp();
   // Encoded once: with a string, its byte length and the socket write each encode the ~40 KB again.
-  const bytes = utf8.encode(body);
+  const bytes = typeof body === "string" ? utf8.encode(body) : body;
   const request = url.startsWith("https:") ? https.request : http.request;
   return new Promise<Response>((resolve, reject) => {
     const req = request(url, { method: "POST", headers: { ...headers, "content-length": String(bytes.length) }, signal }, (res: IncomingMessage) => {

@@ -7,7 +7,7 @@ import { convertToolsCached } from "./request-tools.ts";
 import { systemMessage } from "./system-message.ts";
 import { toBackendToolName } from "./tool-names.ts";
 
-export { chatRequestJson, RecentMessages } from "./request-json.ts";
+export { chatRequestBytes, chatRequestJson, RecentMessages } from "./request-json.ts";
 
 export { BILLING_HEADER_PREFIX } from "./system-message.ts";
 const INTERRUPTED = "(tool call interrupted; no result)";

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import type { ChatMessage, ChatRequest } from "../../src/protocol/openai.ts";
 import { RequestValidator } from "../../src/server/request-validator.ts";
 import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
-import { chatRequestJson, RecentMessages, translateRequest } from "../../src/translate/request.ts";
+import { chatRequestBytes, chatRequestJson, RecentMessages, translateRequest } from "../../src/translate/request.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
 
 const request = (messages: unknown[]): ChatRequest => ({ model: "m", messages: messages as ChatMessage[], max_tokens: 5, stream: true });
@@ -38,6 +38,14 @@ describe("RecentMessages: after each request in a sequence, the JSON is JSON.str
         expect(chatRequestJson(r, recent)).toBe(JSON.stringify(r));
       }
     });
+  for (const [name, seq] of sequences)
+    test(`as bytes: ${name}`, () => {
+      const recent = new RecentMessages();
+      for (const messages of seq) {
+        const r = request(structuredClone(messages));
+        expect(chatRequestBytes(r, recent)).toEqual(utf8Of(r));
+      }
+    });
 
   test("the captured turns, translated, with remembered tools, system and messages", () => {
     const validator = new RequestValidator();
@@ -48,4 +56,29 @@ describe("RecentMessages: after each request in a sequence, the JSON is JSON.str
       expect(chatRequestJson(chat, recent)).toBe(JSON.stringify(chat));
     }
   });
+
+  test("as bytes, the captured turns (a system prompt beyond Latin-1) interleaved with the text", () => {
+    const validator = new RequestValidator();
+    const recent = new RecentMessages();
+    const opts = { model: "m", profile: DEFAULT_PROFILE };
+    for (const name of ["print-mode-hello", "print-mode-hello", "print-mode-bash-tool-result", "interactive-hello", "print-mode-bash-tool-result", "print-mode-hello"]) {
+      const { request: chat } = translateRequest(validator.read(new TextEncoder().encode(JSON.stringify(loadFixture(name).body))).request, opts);
+      expect(chatRequestBytes(chat, recent)).toEqual(utf8Of(chat));
+      expect(chatRequestJson(chat, recent)).toBe(JSON.stringify(chat));
+    }
+  });
+
+  test("as bytes, without tools or recent messages, and with characters of every width", () => {
+    for (const text of ["", "plain", "café", "→ ∑", "emoji 😀 pair", "lone \ud800 escaped", "\u0000 control"]) {
+      const r = { ...request([user(text)]), tools: Object.freeze([]) } as unknown as ChatRequest;
+      expect(chatRequestBytes(request([user(text)]))).toEqual(utf8Of(request([user(text)])));
+      expect(chatRequestBytes(r, new RecentMessages())).toEqual(utf8Of(r));
+    }
+  });
 });
+
+/** What fetch would send for JSON.stringify(r), and its length as text. */
+function utf8Of(r: ChatRequest) {
+  const json = JSON.stringify(r);
+  return { bytes: new TextEncoder().encode(json), chars: json.length };
+}
