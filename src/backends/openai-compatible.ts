@@ -17,7 +17,7 @@ import { profileForModel } from "./profiles.ts";
 import { describeServer } from "./describe.ts";
 import { SERVERS } from "./servers.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamIdleError } from "./sse-reader.ts";
-import { describeError, post, type TransportOptions } from "./transport.ts";
+import { type Attempt, describeError, post, type TransportOptions } from "./transport.ts";
 import type { Backend, BackendInfo, SendOptions } from "./types.ts";
 
 export interface OpenAICompatibleOptions {
@@ -100,6 +100,9 @@ export class OpenAICompatibleBackend implements Backend {
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
     for (const note of notes) this.opts.logger.debug(note);
     const body = chatRequestBytes(request, this.recentMessages);
+    const x: Exchange = { signal, observe, contextWindow, promptTokens };
+    // Sent first: what follows is built while the upstream reads the request.
+    const sent = this.ask(request, body.bytes, x);
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),
@@ -111,7 +114,7 @@ export class OpenAICompatibleBackend implements Backend {
       holdUndecided: !this.plainModels.has(thinkKey),
       note: (level, message) => this.opts.logger[level](message),
     });
-    const events = this.exchange(request, body.bytes, translator, { signal, observe, contextWindow, promptTokens })[Symbol.asyncIterator]();
+    const events = this.exchange(sent, request, translator, x)[Symbol.asyncIterator]();
     // The first event, or commit: whether the upstream is slow to send headers or sends only
     // `:` pings while it prefills, Claude Code gets message_start and a ping after commitAfterMs.
     // A JSON answer cannot start early: without a stream, failures keep their status and headers.
@@ -134,8 +137,20 @@ export class OpenAICompatibleBackend implements Backend {
     }
   }
 
-  /** Transport → decode → translate. Failures before commit are thrown; after it, one error event. */
-  private async *exchange(request: ChatRequest, body: Uint8Array, translator: StreamTranslator, x: Exchange): AsyncGenerator<AnthropicEvent[]> {
+  /** The upstream's answer (the request is sent at once, in this call). */
+  private async ask(request: ChatRequest, body: Uint8Array, x: Exchange): Promise<Attempt> {
+    x.observe?.upstreamRequest(request);
+    const attempt = await post(body, x.signal, this.transport);
+    if (attempt.ok || !attempt.roomForAnswer) return attempt;
+    // The prompt fits but max_tokens does not: ask again once with what the window leaves (§6.9).
+    const clamped = { ...request, max_tokens: attempt.roomForAnswer };
+    this.opts.logger.debug(`max_tokens ${request.max_tokens} does not fit; retrying with ${clamped.max_tokens}`);
+    x.observe?.upstreamRequest(clamped);
+    return post(JSON.stringify(clamped), x.signal, this.transport);
+  }
+
+  /** (Transport →) decode → translate. Failures before commit are thrown; after it, one error event. */
+  private async *exchange(sent: Promise<Attempt>, request: ChatRequest, translator: StreamTranslator, x: Exchange): AsyncGenerator<AnthropicEvent[]> {
     const failure = async (raw: AnthropicError): Promise<AnthropicEvent[]> => {
       const error = await withNumbers(raw, x);
       if (!translator.committed) throw error;
@@ -143,15 +158,7 @@ export class OpenAICompatibleBackend implements Backend {
       return translator.fail(error);
     };
 
-    x.observe?.upstreamRequest(request);
-    let attempt = await post(body, x.signal, this.transport);
-    if (!attempt.ok && attempt.roomForAnswer) {
-      // The prompt fits but max_tokens does not: ask again once with what the window leaves (§6.9).
-      const clamped = { ...request, max_tokens: attempt.roomForAnswer };
-      this.opts.logger.debug(`max_tokens ${request.max_tokens} does not fit; retrying with ${clamped.max_tokens}`);
-      x.observe?.upstreamRequest(clamped);
-      attempt = await post(JSON.stringify(clamped), x.signal, this.transport);
-    }
+    const attempt = await sent;
     if (x.signal.aborted) return;
     if (!attempt.ok) return yield await failure(attempt.error);
     x.observe?.upstreamResponse();
