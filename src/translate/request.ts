@@ -1,11 +1,12 @@
 // Anthropic Messages request → OpenAI Chat Completions request (protocol.md §6.1–6.4). Pure.
 import type { ContentBlockParam, MessageParam, MessagesRequest } from "../protocol/anthropic.ts";
-import type { ChatMessage, ChatRequest, ChatTool, ChatToolChoice, ContentPart, ToolCall } from "../protocol/openai.ts";
+import type { ChatMessage, ChatRequest, ChatTool, ChatToolChoice, ContentPart } from "../protocol/openai.ts";
 import { mistralToolId } from "./ids.ts";
 import type { TranslateProfile } from "./profile.ts";
 import { convertToolsCached } from "./request-tools.ts";
 import { systemMessage } from "./system-message.ts";
 import { toBackendToolName } from "./tool-names.ts";
+import { assistantMessages } from "./assistant-message.ts";
 
 export { chatRequestBytes, chatRequestJson, RecentMessages } from "./request-json.ts";
 
@@ -120,31 +121,6 @@ function appendContent(a: string | ContentPart[], b: string | ContentPart[]): st
   return [...toParts(a), ...toParts(b)];
 }
 
-function assistantMessage(blocks: readonly Block[], profile: TranslateProfile, toolId: (id: string) => string): ChatMessage {
-  const texts: string[] = [];
-  const reasoning: string[] = [];
-  const calls: ToolCall[] = [];
-  for (const b of blocks) {
-    if (b.type === "text") texts.push(b.text);
-    else if (b.type === "thinking") reasoning.push(b.thinking);
-    else if (b.type === "tool_use")
-      calls.push({
-        id: toolId(b.id),
-        type: "function",
-        function: { name: toBackendToolName(b.name), arguments: JSON.stringify(b.input ?? {}) },
-      });
-    else if (b.type === "server_tool_use") texts.push(`[used ${b.name}: ${JSON.stringify(b.input)}]`);
-    else if (b.type === "unsupported" && b.original.type === "web_search_tool_result") {
-      const results = Array.isArray(b.original.content) ? (b.original.content as Record<string, unknown>[]) : [];
-      texts.push(["[search results]", ...results.map((r) => `- ${String(r.title ?? "")} ${String(r.url ?? "")}`)].join("\n"));
-    }
-  }
-  const msg: ChatMessage = { role: "assistant", content: texts.join("") };
-  if (calls.length) msg.tool_calls = calls;
-  if (profile.reasoningField && reasoning.length) msg[profile.reasoningField] = reasoning.join("");
-  return msg;
-}
-
 const EFFORTS = ["low", "medium", "high"];
 function effortOf(req: MessagesRequest): string | undefined {
   const t = req.thinking;
@@ -210,6 +186,7 @@ export function translateRequest(req: MessagesRequest, opts: TranslateOptions): 
   const sys = systemMessage(req.system, profile.keepCacheControl === true);
   if (sys) out.push(sys);
 
+  const assistantMessage = assistantMessages(profile);
   const imageCounter = { n: 0 };
   let openCalls: string[] = []; // tool_call ids of the latest assistant turn still awaiting results
 
@@ -220,14 +197,14 @@ export function translateRequest(req: MessagesRequest, opts: TranslateOptions): 
   };
 
   for (const msg of foldSystemMessages(req.messages)) {
-    const blocks = blocksOf(msg);
     if (msg.role === "assistant") {
       closeOpenCalls();
-      const m = assistantMessage(blocks, profile, toolId);
+      const m = assistantMessage(msg);
       out.push(m);
       openCalls = m.role === "assistant" ? (m.tool_calls ?? []).map((c) => c.id) : [];
       continue;
     }
+    const blocks = blocksOf(msg);
     const results = blocks.filter((b): b is ToolResultBlock => b.type === "tool_result");
     const orphanTexts: string[] = [];
     const images: ContentPart[] = [];
