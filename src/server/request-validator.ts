@@ -55,7 +55,7 @@ const STAND_INS = {
   messages: JSON.stringify(SENTINELS.messages),
 };
 const STAND_IN_BYTES = { system: Buffer.from(STAND_INS.system), tools: Buffer.from(STAND_INS.tools), messages: Buffer.from(STAND_INS.messages) };
-/** Validates in place of a remembered message, so that the paths of later messages' errors stay as they were. */
+/** Validates in place of a conversation's remembered messages (later messages' errors are named by their place in the body). */
 const VALID_MESSAGE = Object.freeze({ role: "user", content: "" });
 /** As Request.text() decodes: UTF-8, a leading BOM dropped, malformed bytes as U+FFFD. */
 const utf8 = new TextDecoder();
@@ -169,11 +169,11 @@ export class RequestValidator {
     for (const h of fieldHits) full[h.field] = this.lists[h.field][h.at]!.raw;
     const conversation = prefix ? this.conversations[prefix.at]!.slice(0, prefix.count) : undefined;
     if (conversation) full.messages = [...conversation.map((m) => m.raw), ...(messages as unknown[]).slice(1)];
-    // Remembered messages are checked as a valid stand-in each, then put back.
-    const checked = conversation ? { ...body, messages: [...conversation.map(() => VALID_MESSAGE), ...(messages as unknown[]).slice(1)] } : body;
-    const request = this.withRemembered(checked, fieldHits);
+    // Remembered messages are checked as one valid stand-in, then put back.
+    const checked = conversation ? { ...body, messages: [VALID_MESSAGE, ...(messages as unknown[]).slice(1)] } : body;
+    const request = this.withRemembered(checked, fieldHits, conversation ? conversation.length - 1 : 0);
     if (conversation) {
-      for (let i = 0; i < conversation.length; i++) request.messages[i] = conversation[i]!.value;
+      request.messages = [...conversation.map((m) => m.value), ...request.messages.slice(1)];
       this.rememberConversation(full.messages as unknown[], request, conversation.length, prefix!.at);
     } else this.rememberNewConversation(buf, full.messages as unknown[], request);
     let text: string | undefined;
@@ -252,11 +252,11 @@ export class RequestValidator {
   }
 
   /** Same lists, same verdict: the rest of the body is checked, then the remembered lists put back. */
-  private withRemembered(body: object, hits: readonly FieldHit[]): MessagesRequest {
-    if (!hits.length) return validate(MessagesRequestSchema, body);
+  private withRemembered(body: object, hits: readonly FieldHit[], messagesOffset = 0): MessagesRequest {
+    if (!hits.length) return validate(MessagesRequestSchema, body, messagesOffset);
     const placeholders: Record<string, unknown[]> = {};
     for (const h of hits) placeholders[h.field] = [];
-    const req = validate(MessagesRequestSchema, { ...body, ...placeholders });
+    const req = validate(MessagesRequestSchema, { ...body, ...placeholders }, messagesOffset);
     for (const h of hits) {
       const list = this.lists[h.field];
       req[h.field] = list[h.at]!.value as never;

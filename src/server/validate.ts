@@ -36,12 +36,14 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
   return false;
 }
 
-export function validate<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
+/** `messagesOffset`: how many messages before the second one the checked body leaves out (the error names the body's own). */
+export function validate<S extends v.GenericSchema>(schema: S, body: unknown, messagesOffset = 0): v.InferOutput<S> {
   if (typeof body !== "object" || body === null || Array.isArray(body))
     throw anthropicError("invalid_request_error", "request body must be a JSON object");
   const result = v.safeParse(schema, body);
   if (result.success) return result.output;
   const { path, message } = describeIssue(result.issues[0]);
+  if (messagesOffset && path[0] === "messages" && /^[1-9]\d*$/.test(path[1] ?? "")) path[1] = String(Number(path[1]) + messagesOffset);
   throw anthropicError("invalid_request_error", `${path.join(".") || "body"}: ${message}`);
 }
 

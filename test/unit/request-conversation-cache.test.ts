@@ -89,6 +89,18 @@ describe("a conversation's first messages are not read again", () => {
     expect(second).toEqual(v.parse(MessagesRequestSchema, JSON.parse(new TextDecoder().decode(spaced(base)))));
   });
 
+  test("an error after many reused messages names its place in the body, as a full read does", () => {
+    const long = [...base, ...Array.from({ length: 9 }, (_, i) => [{ role: "assistant", content: `a${i}` }, { role: "user", content: `u${i}` }]).flat()];
+    for (const bad of [{ role: "robot", content: "x" }, { role: "user", content: [{ type: "image", source: {} }] }, 7]) {
+      const validator = new RequestValidator();
+      validator.read(utf8(withMessages(long)));
+      const t = withMessages([...long, { role: "assistant", content: "ok" }, bad]);
+      const got = outcome(() => validator.read(utf8(t)));
+      expect(got).toEqual(outcome(() => new RequestValidator().read(utf8(t))));
+      expect((got as { error: string }).error).toMatch(/^messages\.23/);
+    }
+  });
+
   test("interleaved conversations each keep their messages", () => {
     const validator = new RequestValidator();
     const other = [{ role: "user", content: "Write a title for this chat" }];
