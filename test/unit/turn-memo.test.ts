@@ -1,9 +1,11 @@
-// An assistant turn is translated once per remembered (frozen) turn and translation variant. A
-// conversation read through the validator, turn after turn, translates to exactly what its
-// unfrozen copy translates to (the path without the memo), for every profile variant the
-// translation depends on; and a remembered turn's message is the one made before.
+// Assistant and user turns are translated once per remembered (frozen) turn, translation variant and
+// context. A conversation read through the validator, turn after turn, translates to exactly what
+// its unfrozen copy translates to (the path without the memo), for every profile variant the
+// translation depends on; and a remembered turn's messages are the ones made before.
 import { describe, expect, test } from "bun:test";
+import type { MessageParam } from "../../src/protocol/anthropic.ts";
 import { RequestValidator } from "../../src/server/request-validator.ts";
+import { deepFreeze } from "../../src/translate/deep-freeze.ts";
 import { DEFAULT_PROFILE, type TranslateProfile } from "../../src/translate/profile.ts";
 import { chatRequestJson, RecentMessages, translateRequest } from "../../src/translate/request.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
@@ -20,18 +22,30 @@ const turn = (i: number): unknown[] => [
       ...(i % 4 === 1 ? [{ type: "tool_use", id: id(1000 + i), name: "Read", input: {} }] : []),
     ],
   },
-  { role: "user", content: [{ type: "tool_result", tool_use_id: id(i), content: `out ${i}` }] },
-  ...(i % 5 === 2 ? [{ role: "assistant", content: `Plain text turn ${i}.` }, { role: "user", content: "go on" }] : []),
+  {
+    role: "user",
+    content: [
+      // Images are numbered across the conversation; results may come out of order, be errors, or answer nothing.
+      { type: "tool_result", tool_use_id: id(i), is_error: i % 6 === 3, content: i % 3 === 1 ? [{ type: "text", text: `out ${i}` }, image(i)] : `out ${i}` },
+      ...(i % 4 === 1 && i % 8 !== 5 ? [{ type: "tool_result", tool_use_id: id(1000 + i), content: [image(i + 1), { type: "text", text: "read" }] }] : []),
+      ...(i % 7 === 4 ? [{ type: "tool_result", tool_use_id: "toolu_unknown", content: "orphan" }] : []),
+      ...(i % 5 === 0 ? [{ type: "text", text: `and also ${i}` }, image(i + 2)] : []),
+    ],
+  },
+  ...(i % 5 === 2 ? [{ role: "assistant", content: `Plain text turn ${i}.` }, { role: "user", content: "go on" }, { role: "user", content: "and on" }] : []),
 ];
+const image = (i: number) => ({ type: "image", source: { type: i % 2 ? "base64" : "url", media_type: i % 3 ? "image/png" : "image/bmp", data: `AAA${i}`, url: `https://x/${i}.png` } });
 
 const profiles: [string, TranslateProfile][] = [
   ["the default profile", DEFAULT_PROFILE],
   ["reasoning_content", { ...DEFAULT_PROFILE, reasoningField: "reasoning_content" }],
   ["reasoning", { ...DEFAULT_PROFILE, reasoningField: "reasoning" }],
   ["Mistral tool ids", { ...DEFAULT_PROFILE, mistralToolIds: true }],
+  ["image URLs fetched", { ...DEFAULT_PROFILE, imageUrls: true }],
+  ["PNG only", { ...DEFAULT_PROFILE, imageTypes: ["image/png"] }],
 ];
 
-describe("remembered assistant turns translate as their unfrozen copies do", () => {
+describe("remembered turns translate as their unfrozen copies do", () => {
   test("a growing conversation, the profiles interleaved, one validator", () => {
     const validator = new RequestValidator();
     const recent = new RecentMessages();
@@ -47,6 +61,23 @@ describe("remembered assistant turns translate as their unfrozen copies do", () 
         expect(memo).toEqual(plain);
         expect(chatRequestJson(memo.request, recent)).toBe(JSON.stringify(plain.request));
       }
+    }
+  });
+
+  test("the same frozen user turn after other calls, or after other images, is translated again", () => {
+    const request = new RequestValidator().read(new TextEncoder().encode(JSON.stringify(base))).request;
+    const opts = { model: "m", profile: DEFAULT_PROFILE };
+    const answer = deepFreeze({ role: "user", content: [{ type: "tool_result", tool_use_id: id(1), content: [image(1)] }] }) as MessageParam;
+    const ask = (calls: string[]) => deepFreeze({ role: "assistant", content: calls.map((c) => ({ type: "tool_use", id: c, name: "Bash", input: {} })) }) as MessageParam;
+    const shown = deepFreeze({ role: "user", content: [{ type: "tool_result", tool_use_id: id(9), content: [image(7)] }] }) as MessageParam;
+    for (const messages of [
+      [request.messages[0]!, ask([id(1)]), answer],
+      [request.messages[0]!, ask([id(1), id(2)]), answer],
+      [request.messages[0]!, ask([id(9)]), shown, ask([id(1)]), answer],
+      [request.messages[0]!, ask([id(2)]), answer],
+    ]) {
+      const frozen = { ...request, messages };
+      expect(translateRequest(frozen, opts)).toEqual(translateRequest(structuredClone(frozen), opts));
     }
   });
 
