@@ -72,8 +72,12 @@ export function chatRequestBytes(request: ChatRequest, recent?: RecentMessages):
   const out = new Uint8Array(bound);
   let pos = 0;
   for (const p of parts) {
-    if (typeof p === "string") pos += encoder.encodeInto(p, out.subarray(pos)).written;
-    else {
+    // Mostly the commas between messages: one ASCII char is its own byte (encodeInto would need a view each).
+    if (typeof p === "string") {
+      const c = p.length === 1 ? p.charCodeAt(0) : 0x80;
+      if (c < 0x80) out[pos++] = c;
+      else pos += encoder.encodeInto(p, out.subarray(pos)).written;
+    } else {
       out.set(p.bytes, pos);
       pos += p.bytes.length;
     }
