@@ -6,7 +6,8 @@ import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatRequest, Chunk } from "../protocol/openai.ts";
 import { AnthropicError, anthropicError, completeOverflow, idleError, PromptTooLongError } from "../translate/errors.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
-import { chatRequestBytes, RecentMessages, translateRequest } from "../translate/request.ts";
+import { chatRequestBytes, chatRequestJson, RecentMessages, translateRequest } from "../translate/request.ts";
+import { bodyAsBytes } from "../runtime/http-post.ts";
 import { makeSigner } from "../translate/signature.ts";
 import { StreamTranslator } from "../translate/stream.ts";
 import { makeToolIndex } from "../translate/tool-index.ts";
@@ -99,10 +100,10 @@ export class OpenAICompatibleBackend implements Backend {
     const thinkKey = `${model}\u0000${req.thinking?.type ?? "default"}`;
     const { request, notes } = translateRequest(req, { model, profile: translateProfile });
     for (const note of notes) this.opts.logger.debug(note);
-    const body = chatRequestBytes(request, this.recentMessages);
+    const body = upstreamBody(request, this.recentMessages);
     const x: Exchange = { signal, observe, contextWindow, promptTokens };
     // Sent first: what follows is built while the upstream reads the request.
-    const sent = this.ask(request, body.bytes, x);
+    const sent = this.ask(request, body.body, x);
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),
@@ -138,7 +139,7 @@ export class OpenAICompatibleBackend implements Backend {
   }
 
   /** The upstream's answer (the request is sent at once, in this call). */
-  private async ask(request: ChatRequest, body: Uint8Array, x: Exchange): Promise<Attempt> {
+  private async ask(request: ChatRequest, body: string | Uint8Array, x: Exchange): Promise<Attempt> {
     x.observe?.upstreamRequest(request);
     const attempt = await post(body, x.signal, this.transport);
     if (attempt.ok || !attempt.roomForAnswer) return attempt;
@@ -200,6 +201,16 @@ export class OpenAICompatibleBackend implements Backend {
       return yield await failure(anthropicError("api_error", `${this.name}: stream interrupted: ${describeError(e)}`));
     }
   }
+}
+
+/** The upstream body as the runtime's POST takes it best (http-post.ts), and its length as text. */
+function upstreamBody(request: ChatRequest, recent: RecentMessages): { body: string | Uint8Array; chars: number } {
+  if (bodyAsBytes) {
+    const { bytes, chars } = chatRequestBytes(request, recent);
+    return { body: bytes, chars };
+  }
+  const json = chatRequestJson(request, recent);
+  return { body: json, chars: json.length };
 }
 
 /** An overflow reported without its numbers gets ours: the prompt as the proxy counts it, the window it knows. */
