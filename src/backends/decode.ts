@@ -1,5 +1,6 @@
 // One decoder for both answers a server may give: a JSON body or an SSE stream. Either way the
 // translator loop sees the same items, so JSON and SSE share one code path (protocol.md §7.1).
+import type { PostResponse } from "../runtime/http-post.ts";
 import { checkChunk } from "../protocol/chunk-check.ts";
 import type { Chunk } from "../protocol/openai.ts";
 import { type AnthropicError, anthropicError, mapStreamError } from "../translate/errors.ts";
@@ -23,7 +24,7 @@ export interface DecodeOptions {
  * The items of each network read together (one batch per read); the stream stops after an
  * `error` or `end` item, which is always the last of its batch.
  */
-export async function* decodeBatches(response: Response, opts: DecodeOptions): AsyncGenerator<Decoded[]> {
+export async function* decodeBatches(response: PostResponse, opts: DecodeOptions): AsyncGenerator<Decoded[]> {
   // Trust the content type over what we asked for: some servers ignore `stream`.
   const contentType = response.headers.get("content-type") ?? "";
   const isSse = contentType.includes("text/event-stream") || (!contentType && opts.streamRequested);

@@ -4,6 +4,7 @@
 // "error"), a last message without its blank line still counts, the idle limit, and a fast path
 // for the common run of single-line `data:` messages (SseLineParser).
 import { createParser, type EventSourceParser, type ParseError } from "eventsource-parser";
+import { type ByteStream, readerOf } from "../runtime/byte-stream.ts";
 
 /** How long an upstream may stay silent (no headers, no bytes) before we give up on it. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
@@ -25,12 +26,12 @@ export interface SseMessage {
  * once. One decoder (a multi-byte character split across reads stays intact) and one idle timer
  * per stream, re-armed on every read; when it fires, the read in flight is cancelled.
  */
-export async function* readSseBatches(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<SseMessage[]> {
-  const reader = body.getReader();
+export async function* readSseBatches(body: ByteStream, idleMs: number): AsyncGenerator<SseMessage[]> {
+  const reader = readerOf(body);
   const decoder = new TextDecoder();
   const parser = new SseLineParser();
   let idle = false;
-  const timer = idleMs > 0 ? setTimeout(() => ((idle = true), reader.cancel().catch(() => {})), idleMs) : undefined;
+  const timer = idleMs > 0 ? setTimeout(() => ((idle = true), reader.cancel()), idleMs) : undefined;
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -45,17 +46,17 @@ export async function* readSseBatches(body: ReadableStream<Uint8Array>, idleMs: 
     if (messages.length) yield messages;
   } finally {
     clearTimeout(timer);
-    reader.cancel().catch(() => {});
+    reader.cancel();
   }
 }
 
 /** One message at a time. */
-export async function* readSse(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<SseMessage> {
+export async function* readSse(body: ByteStream, idleMs: number): AsyncGenerator<SseMessage> {
   for await (const batch of readSseBatches(body, idleMs)) yield* batch;
 }
 
 /** Only the data of each message (the Anthropic passthrough needs no more). */
-export async function* readSseData(body: ReadableStream<Uint8Array>, idleMs: number): AsyncGenerator<string> {
+export async function* readSseData(body: ByteStream, idleMs: number): AsyncGenerator<string> {
   for await (const m of readSse(body, idleMs)) yield m.data;
 }
 

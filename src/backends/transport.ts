@@ -2,7 +2,7 @@
 // (connection errors, 429, 503), Retry-After in seconds or as an HTTP date, and a bound on the
 // wait for response headers. Knows nothing of chunks or events.
 import type { ConsolaInstance } from "consola";
-import { httpPost } from "../runtime/http-post.ts";
+import { httpPost, type PostResponse } from "../runtime/http-post.ts";
 import { type AnthropicError, anthropicError, mapUpstreamError, roomForAnswer } from "../translate/errors.ts";
 
 export interface TransportOptions {
@@ -19,7 +19,7 @@ export interface TransportOptions {
 }
 
 export type Attempt =
-  | { ok: true; response: Response }
+  | { ok: true; response: PostResponse }
   /** `roomForAnswer`: the prompt fits but max_tokens does not; this many tokens would. */
   | { ok: false; error: AnthropicError; roomForAnswer?: number };
 
@@ -43,7 +43,7 @@ export async function post(body: string | Uint8Array, signal: AbortSignal, opts:
         clearTimeout(headerTimer),
       );
       if (response.ok) return { ok: true, response };
-      const headers = Object.fromEntries(response.headers);
+      const headers = retryHeaders(response);
       const text = await response.text().catch(() => "");
       error = mapUpstreamError(response.status, text, opts.backend, headers);
       const room = roomForAnswer(response.status, text);
@@ -62,6 +62,16 @@ export async function post(body: string | Uint8Array, signal: AbortSignal, opts:
     await sleep(delay, signal);
     if (signal.aborted) return { ok: false, error };
   }
+}
+
+/** The headers an error keeps (mapUpstreamError) and a retry reads. */
+function retryHeaders(response: PostResponse): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["retry-after", "retry-after-ms"]) {
+    const value = response.headers.get(name);
+    if (value !== null) out[name] = value;
+  }
+  return out;
 }
 
 /** Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3). Null when absent or unreadable. */
