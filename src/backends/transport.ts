@@ -2,7 +2,7 @@
 // (connection errors, 429, 503), Retry-After in seconds or as an HTTP date, and a bound on the
 // wait for response headers. Knows nothing of chunks or events.
 import type { ConsolaInstance } from "consola";
-import { httpPost, type PostResponse } from "../runtime/http-post.ts";
+import { HeaderTimeoutError, httpPost, type PostResponse } from "../runtime/http-post.ts";
 import { type AnthropicError, anthropicError, mapUpstreamError, roomForAnswer } from "../translate/errors.ts";
 
 export interface TransportOptions {
@@ -30,18 +30,8 @@ export async function post(body: string | Uint8Array, signal: AbortSignal, opts:
   for (let attempt = 0; ; attempt++) {
     let error: AnthropicError;
     let retryAfterMs = 0;
-    const attemptAbort = new AbortController();
-    // Kept for the response's lifetime: a client disconnect must also stop the body.
-    signal.addEventListener("abort", () => attemptAbort.abort(), { once: true });
-    let timedOut = false;
-    const headerTimer = setTimeout(() => {
-      timedOut = true;
-      attemptAbort.abort();
-    }, opts.idleMs);
     try {
-      const response = await httpPost(`${opts.url}/chat/completions`, { headers: opts.headers, body, signal: attemptAbort.signal }).finally(() =>
-        clearTimeout(headerTimer),
-      );
+      const response = await httpPost(`${opts.url}/chat/completions`, { headers: opts.headers, body, signal, headerTimeoutMs: opts.idleMs });
       if (response.ok) return { ok: true, response };
       const headers = retryHeaders(response);
       const text = await response.text().catch(() => "");
@@ -53,7 +43,7 @@ export async function post(body: string | Uint8Array, signal: AbortSignal, opts:
       retryAfterMs = retryAfterToMs(headers["retry-after"], (opts.now ?? Date.now)()) ?? (Number(headers["retry-after-ms"]) || 0);
     } catch (e) {
       if (signal.aborted) return { ok: false, error: anthropicError("api_error", "client disconnected") };
-      if (timedOut) return { ok: false, error: anthropicError("timeout_error", `${opts.backend} sent no response within ${Math.round(opts.idleMs / 1000)} s`) };
+      if (e instanceof HeaderTimeoutError) return { ok: false, error: anthropicError("timeout_error", `${opts.backend} sent no response within ${Math.round(opts.idleMs / 1000)} s`) };
       error = anthropicError("api_error", `${opts.backend} unreachable at ${opts.url}: ${describeError(e)}`);
     }
     if (attempt >= opts.retries || retryAfterMs > MAX_RETRY_AFTER_MS) return { ok: false, error };

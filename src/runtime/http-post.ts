@@ -3,7 +3,7 @@
 // response goes through its fetch machinery): there the request goes out with node:http and the
 // answer is read from the IncomingMessage itself (node-response.ts), with no web stream or
 // Response built over it. Callers see one small API on both runtimes (PostResponse).
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, RequestOptions } from "node:http";
 import type { ByteStream } from "./byte-stream.ts";
 import { NodeResponse } from "./node-response.ts";
 import { Utf8Encoder } from "./utf8-encoder.ts";
@@ -12,7 +12,10 @@ export interface PostInit {
   headers: Record<string, string>;
   /** Bytes as they are; a string is sent as UTF-8. */
   body: string | Uint8Array;
+  /** Aborts the request, and the response body while it is read (the client went away). */
   signal: AbortSignal;
+  /** No response headers within this long: the request is closed and the POST fails with HeaderTimeoutError. */
+  headerTimeoutMs: number;
 }
 
 /**
@@ -32,9 +35,34 @@ export interface PostResponse {
   text(): Promise<string>;
 }
 
+export class HeaderTimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`no response headers within ${ms} ms`);
+  }
+}
+
 export function httpPost(url: string, init: PostInit): Promise<PostResponse> {
-  if (typeof Bun !== "undefined") return fetch(url, { method: "POST", ...init });
+  if (typeof Bun !== "undefined") return fetchPost(url, init);
   return nodePost(url, init);
+}
+
+/** fetch takes one signal: the client's and the header timer's are joined in one of its own. */
+async function fetchPost(url: string, { headers, body, signal, headerTimeoutMs }: PostInit): Promise<Response> {
+  const attempt = new AbortController();
+  // Kept for the response's lifetime: a client disconnect must also stop the body.
+  signal.addEventListener("abort", () => attempt.abort(), { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    attempt.abort();
+  }, headerTimeoutMs);
+  try {
+    return await fetch(url, { method: "POST", headers, body, signal: attempt.signal });
+  } catch (e) {
+    throw timedOut && !signal.aborted ? new HeaderTimeoutError(headerTimeoutMs) : e;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 type NodeHttp = { http: typeof import("node:http"); https: typeof import("node:https"); utf8: Utf8Encoder };
@@ -42,15 +70,41 @@ type NodeHttp = { http: typeof import("node:http"); https: typeof import("node:h
 let nodeHttp: Promise<NodeHttp> | undefined;
 const loadNodeHttp = () => (nodeHttp ??= Promise.all([import("node:http"), import("node:https")]).then(([http, https]) => ({ http, https, utf8: new Utf8Encoder() })));
 
-/** The Node path; exported for the table test that holds it to fetch's. */
-export async function nodePost(url: string, { headers, body, signal }: PostInit): Promise<PostResponse> {
+/** The last URL's request target: a backend posts to one URL, parsed (new URL, urlToHttpOptions) once. */
+let lastTarget: { url: string; options: RequestOptions } | undefined;
+function targetOf(url: string): RequestOptions {
+  if (lastTarget?.url !== url) {
+    const u = new URL(url);
+    // As node:http's urlToHttpOptions reads a URL.
+    const options: RequestOptions = { protocol: u.protocol, hostname: u.hostname.replace(/^\[|\]$/g, ""), path: u.pathname + u.search };
+    if (u.port) options.port = Number(u.port);
+    if (u.username || u.password) options.auth = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+    lastTarget = { url, options };
+  }
+  return lastTarget.options;
+}
+
+/**
+ * The Node path; exported for the table test that holds it to fetch's. The client's signal goes
+ * to node:http as is (it destroys the request, and the response while it is read): no signal of
+ * our own per request, as an AbortController costs under Node.
+ */
+export async function nodePost(url: string, { headers, body, signal, headerTimeoutMs }: PostInit): Promise<PostResponse> {
   const { http, https, utf8 } = await loadNodeHttp();
   // Encoded once: with a string, its byte length and the socket write each encode the ~40 KB again.
   const bytes = typeof body === "string" ? utf8.encode(body) : body;
-  const request = url.startsWith("https:") ? https.request : http.request;
+  const target = targetOf(url);
+  const request = target.protocol === "https:" ? https.request : http.request;
   return new Promise<PostResponse>((resolve, reject) => {
-    const req = request(url, { method: "POST", headers: { ...headers, "content-length": String(bytes.length) }, signal }, (res: IncomingMessage) => resolve(new NodeResponse(res)));
-    req.on("error", reject);
+    const req = request({ ...target, method: "POST", headers: { ...headers, "content-length": String(bytes.length) }, signal }, (res: IncomingMessage) => {
+      clearTimeout(timer);
+      resolve(new NodeResponse(res));
+    });
+    const timer = setTimeout(() => req.destroy(new HeaderTimeoutError(headerTimeoutMs)), headerTimeoutMs);
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     req.end(bytes);
   });
 }

@@ -7,12 +7,12 @@ import type { AddressInfo } from "node:net";
 import { decodeBatches } from "../../src/backends/decode.ts";
 import { readSseBatches, StreamIdleError } from "../../src/backends/sse-reader.ts";
 import { readerOf } from "../../src/runtime/byte-stream.ts";
-import { nodePost, type PostInit, type PostResponse } from "../../src/runtime/http-post.ts";
+import { HeaderTimeoutError, httpPost, nodePost, type PostInit, type PostResponse } from "../../src/runtime/http-post.ts";
 import { chunk, text } from "../helpers/chunks.ts";
 import { type Reply, startUpstream, type Upstream } from "../helpers/upstream.ts";
 
-const init = (signal = new AbortController().signal): PostInit => ({ headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "m", messages: [] }), signal });
-const viaFetch = (url: string, i: PostInit): Promise<PostResponse> => fetch(url, { method: "POST", ...i });
+const init = (signal = new AbortController().signal, headerTimeoutMs = 10_000): PostInit => ({ headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "m", messages: [] }), signal, headerTimeoutMs });
+const viaFetch = (url: string, { headers, body, signal }: PostInit): Promise<PostResponse> => fetch(url, { method: "POST", headers, body, signal });
 
 async function bodyBytes(res: PostResponse): Promise<number[]> {
   if (!res.body) return [];
@@ -88,6 +88,55 @@ describe("nodePost's body", () => {
     for (let i = 0; i < 100 && upstream.aborted === before; i++) await Bun.sleep(10);
     expect(upstream.aborted).toBe(before + 1);
   });
+});
+
+describe("the wait for response headers", () => {
+  // httpPost is fetch under bun test; nodePost is what the Node bundle runs.
+  for (const [name, post] of [["fetch", httpPost], ["node:http", nodePost]] as const) {
+    test(`${name}: no headers within the bound fails with HeaderTimeoutError and closes the request`, async () => {
+      const upstream = await startUpstream([{ kind: "json", body: {}, headerDelayMs: 2000 }]);
+      try {
+        await expect(post(`${upstream.url}/chat/completions`, init(undefined, 100))).rejects.toBeInstanceOf(HeaderTimeoutError);
+        for (let i = 0; i < 100 && upstream.aborted === 0; i++) await Bun.sleep(20);
+        expect(upstream.aborted).toBe(1);
+      } finally {
+        await upstream.stop();
+      }
+    });
+    test(`${name}: the client going away while it waits fails the POST, not as a timeout`, async () => {
+      const upstream = await startUpstream([{ kind: "json", body: {}, headerDelayMs: 2000 }]);
+      try {
+        const client = new AbortController();
+        const posting = post(`${upstream.url}/chat/completions`, init(client.signal, 1000));
+        setTimeout(() => client.abort(), 50);
+        const error = await posting.then(() => null, (e: unknown) => e);
+        expect(error).toBeInstanceOf(Error);
+        expect(error).not.toBeInstanceOf(HeaderTimeoutError);
+      } finally {
+        await upstream.stop();
+      }
+    });
+    test(`${name}: headers in time clear the bound; a slow body is the reader's business`, async () => {
+      const upstream = await startUpstream([{ kind: "sse", frames: [{ delayMs: 200 }, text("late"), "[DONE]"] }]);
+      try {
+        const res = await post(`${upstream.url}/chat/completions`, init(undefined, 100));
+        expect(await res.text()).toContain("late");
+      } finally {
+        await upstream.stop();
+      }
+    });
+  }
+});
+
+test("nodePost to two upstreams in turn reaches each", async () => {
+  const [a, b] = [await startUpstream([{ kind: "text", status: 200, body: "a" }]), await startUpstream([{ kind: "text", status: 200, body: "b" }])];
+  try {
+    const answers = [];
+    for (const u of [a, b, a]) answers.push(await (await nodePost(`${u.url}/chat/completions`, init())).text());
+    expect(answers).toEqual(["a", "b", "a"]);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
 });
 
 test("an answer read up to [DONE] but not to its end leaves the connection open for the next request", async () => {
