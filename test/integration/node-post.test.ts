@@ -2,6 +2,7 @@
 // same answers: what transport.ts and decode.ts read of a response must not depend on the runtime.
 // Under bun test node:http is Bun's; the Node bundle's e2e tests run the same path under Node.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { getEventListeners } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decodeBatches } from "../../src/backends/decode.ts";
@@ -125,6 +126,32 @@ describe("the wait for response headers", () => {
         await upstream.stop();
       }
     });
+  }
+});
+
+test("nodePost lets go of the client's signal once its request closes (the socket may serve the next request)", async () => {
+  const upstream = await startUpstream([{ kind: "sse", frames: [text("hi"), "[DONE]"] }]);
+  try {
+    const client = new AbortController();
+    const res = await nodePost(`${upstream.url}/chat/completions`, init(client.signal));
+    expect(getEventListeners(client.signal, "abort")).toHaveLength(1);
+    await res.text();
+    for (let i = 0; i < 50 && getEventListeners(client.signal, "abort").length; i++) await Bun.sleep(10);
+    expect(getEventListeners(client.signal, "abort")).toHaveLength(0);
+  } finally {
+    await upstream.stop();
+  }
+});
+
+test("a client already gone: nodePost fails at once", async () => {
+  const upstream = await startUpstream([{ kind: "text", status: 200, body: "never asked" }]);
+  try {
+    const client = new AbortController();
+    client.abort();
+    await expect(nodePost(`${upstream.url}/chat/completions`, init(client.signal))).rejects.toThrow("aborted");
+    expect(upstream.requests).toHaveLength(0);
+  } finally {
+    await upstream.stop();
   }
 });
 
