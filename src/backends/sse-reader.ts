@@ -5,6 +5,7 @@
 // for the common run of single-line `data:` messages (SseLineParser).
 import { createParser, type EventSourceParser, type ParseError } from "eventsource-parser";
 import { type ByteStream, readerOf } from "../runtime/byte-stream.ts";
+import { Utf8Stream } from "./utf8-stream.ts";
 
 /** How long an upstream may stay silent (no headers, no bytes) before we give up on it. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
@@ -28,7 +29,7 @@ export interface SseMessage {
  */
 export async function* readSseBatches(body: ByteStream, idleMs: number): AsyncGenerator<SseMessage[]> {
   const reader = readerOf(body);
-  const decoder = new TextDecoder();
+  const decoder = new Utf8Stream();
   const parser = new SseLineParser();
   let idle = false;
   const timer = idleMs > 0 ? setTimeout(() => ((idle = true), reader.cancel()), idleMs) : undefined;
@@ -38,10 +39,10 @@ export async function* readSseBatches(body: ByteStream, idleMs: number): AsyncGe
       if (idle) throw new StreamIdleError(idleMs);
       timer?.refresh();
       if (done) break;
-      const messages = parser.feed(decoder.decode(value, { stream: true }));
+      const messages = parser.feed(decoder.decode(value));
       if (messages.length) yield messages;
     }
-    const rest = decoder.decode();
+    const rest = decoder.end();
     const messages = rest ? [...parser.feed(rest), ...parser.end()] : parser.end();
     if (messages.length) yield messages;
   } finally {
