@@ -1,5 +1,6 @@
 // One decoder for both answers a server may give: a JSON body or an SSE stream. Either way the
 // translator loop sees the same items, so JSON and SSE share one code path (protocol.md §7.1).
+import { readerOf } from "../runtime/byte-stream.ts";
 import type { PostResponse } from "../runtime/http-post.ts";
 import { checkChunk } from "../protocol/chunk-check.ts";
 import type { Chunk } from "../protocol/openai.ts";
@@ -38,12 +39,15 @@ export async function* decodeBatches(response: PostResponse, opts: DecodeOptions
     return;
   }
   const templates = new ChunkTemplates();
-  for await (const messages of readSseBatches(response.body, opts.idleMs)) {
+  const reader = readerOf(response.body);
+  for await (const messages of readSseBatches(reader, opts.idleMs)) {
     const batch: Decoded[] = [];
     for (const message of messages) {
       const item = readMessage(message, opts.backend, templates);
       batch.push(item);
       if (item.kind !== "chunk") {
+        // [DONE]: the server is done; the end of its body may still be on its way (keep the connection).
+        if (item.kind === "end") reader.release();
         yield batch;
         return;
       }

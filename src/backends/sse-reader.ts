@@ -4,7 +4,7 @@
 // "error"), a last message without its blank line still counts, the idle limit, and a fast path
 // for the common run of single-line `data:` messages (SseLineParser).
 import { createParser, type EventSourceParser, type ParseError } from "eventsource-parser";
-import { type ByteStream, readerOf } from "../runtime/byte-stream.ts";
+import { type ByteReader, type ByteStream, readerOf } from "../runtime/byte-stream.ts";
 import { Utf8Stream } from "./utf8-stream.ts";
 
 /** How long an upstream may stay silent (no headers, no bytes) before we give up on it. */
@@ -25,10 +25,10 @@ export interface SseMessage {
 /**
  * The messages of each network read together, so the caller can handle (and write) a read at
  * once. One decoder (a multi-byte character split across reads stays intact) and one idle timer
- * per stream, re-armed on every read; when it fires, the read in flight is cancelled.
+ * per stream, re-armed on every read; when it fires, the read in flight is cancelled. The body is
+ * cancelled when the caller stops reading, unless it released it first (ByteReader.release).
  */
-export async function* readSseBatches(body: ByteStream, idleMs: number): AsyncGenerator<SseMessage[]> {
-  const reader = readerOf(body);
+export async function* readSseBatches(reader: ByteReader, idleMs: number): AsyncGenerator<SseMessage[]> {
   const decoder = new Utf8Stream();
   const parser = new SseLineParser();
   let idle = false;
@@ -53,7 +53,7 @@ export async function* readSseBatches(body: ByteStream, idleMs: number): AsyncGe
 
 /** One message at a time. */
 export async function* readSse(body: ByteStream, idleMs: number): AsyncGenerator<SseMessage> {
-  for await (const batch of readSseBatches(body, idleMs)) yield* batch;
+  for await (const batch of readSseBatches(readerOf(body), idleMs)) yield* batch;
 }
 
 /** Only the data of each message (the Anthropic passthrough needs no more). */

@@ -23,14 +23,25 @@ export interface ByteReader {
   read(): Promise<IteratorResult<Uint8Array, undefined>>;
   /** Stops the stream; a read in flight, and every read after, ends. */
   cancel(): void;
+  /**
+   * The reader has what it wants and the sender said it is done (an SSE answer's [DONE]): the rest
+   * of the body (the end of its chunked encoding, often a moment later) is let in and dropped, so
+   * the connection serves the next request; one that has not ended after `releaseMs` is cut. A web
+   * stream is cancelled: fetch keeps its own pool.
+   */
+  release(): void;
 }
 
-export function readerOf(body: ByteStream): ByteReader {
+/** How long a released body may take to end before it is cut. */
+const RELEASE_MS = 1000;
+
+export function readerOf(body: ByteStream, releaseMs = RELEASE_MS): ByteReader {
   if ("getReader" in body) {
     const reader = body.getReader();
-    return { read: () => reader.read() as Promise<IteratorResult<Uint8Array, undefined>>, cancel: () => void reader.cancel().catch(() => {}) };
+    const cancel = () => void reader.cancel().catch(() => {});
+    return { read: () => reader.read() as Promise<IteratorResult<Uint8Array, undefined>>, cancel, release: cancel };
   }
-  return new NodeReader(body);
+  return new NodeReader(body, releaseMs);
 }
 
 /** Past this many bytes read ahead, the stream is paused until the reader catches up. */
@@ -55,7 +66,10 @@ class NodeReader implements ByteReader {
   /** The read waiting for a chunk, the end or an error. */
   private wake: (() => void) | undefined;
 
-  constructor(private readonly stream: NodeByteStream) {
+  constructor(
+    private readonly stream: NodeByteStream,
+    private readonly releaseMs: number,
+  ) {
     // Cut before anyone listened (its 'close' is gone): a read must fail, not wait for events that never come.
     if (stream.destroyed) this.error = new PrematureCloseError();
     stream.on("data", (chunk) => {
@@ -107,6 +121,19 @@ class NodeReader implements ByteReader {
     // One still arriving is cut: the upstream sees its request closed and stops generating.
     if (this.stream.complete) this.stream.resume();
     else this.stream.destroy();
+    this.wakeUp();
+  }
+
+  release(): void {
+    if (this.cancelled || this.ended) return;
+    this.cancelled = true;
+    this.queue.length = 0;
+    this.stream.resume();
+    if (!this.stream.complete) {
+      const cut = setTimeout(() => this.stream.destroy(), this.releaseMs);
+      cut.unref?.();
+      this.stream.on("close", () => clearTimeout(cut));
+    }
     this.wakeUp();
   }
 

@@ -11,18 +11,20 @@ export { HeaderTimeoutError, nodePost } from "${ROOT}/src/runtime/http-post.ts";
 export { readSseBatches } from "${ROOT}/src/backends/sse-reader.ts";
 export { decodeBatches } from "${ROOT}/src/backends/decode.ts";
 export { Utf8Stream } from "${ROOT}/src/backends/utf8-stream.ts";
+export { readerOf } from "${ROOT}/src/runtime/byte-stream.ts";
 `;
 
 const SCRIPT = `
 import { createServer } from "node:http";
-import { HeaderTimeoutError, nodePost, readSseBatches, decodeBatches, Utf8Stream } from "./entry.js";
+import { HeaderTimeoutError, nodePost, readSseBatches, decodeBatches, Utf8Stream, readerOf } from "./entry.js";
 const CHUNK = JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "hi" }, finish_reason: null }] });
 let connections = 0, cut = 0;
 const server = createServer(async (req, res) => {
   for await (const _ of req);
   res.on("close", () => { if (!res.writableFinished) cut++; });
   const path = req.url;
-  if (path.startsWith("/done")) { res.writeHead(200, { "content-type": "text/event-stream" }); res.end("data: " + CHUNK + "\\n\\ndata: [DONE]\\n\\n"); }
+  if (path.startsWith("/split")) { res.writeHead(200, { "content-type": "text/event-stream" }); res.write("data: " + CHUNK + "\\n\\ndata: [DONE]\\n\\n"); setTimeout(() => res.end(), 20); }
+  else if (path.startsWith("/done")) { res.writeHead(200, { "content-type": "text/event-stream" }); res.end("data: " + CHUNK + "\\n\\ndata: [DONE]\\n\\n"); }
   else if (path.startsWith("/stall")) { res.writeHead(200, { "content-type": "text/event-stream" }); res.write("data: " + CHUNK + "\\n\\n"); }
   else if (path.startsWith("/late")) setTimeout(() => { if (!res.destroyed) res.end("late"); }, 2000);
   else if (path.startsWith("/bom")) { res.writeHead(400, { "retry-after": "3" }); res.end("\\uFEFF{}"); }
@@ -45,10 +47,18 @@ for (let i = 0; i < 3; i++) {
 }
 out.keepAlive = { ends, connections };
 
+// The end of the body a moment after [DONE] (servers end their chunked encoding in a write of its own).
+const splitFrom = connections;
+for (let i = 0; i < 3; i++) {
+  for await (const _ of decodeBatches(await nodePost(base + "/split", init()), { backend: "b", idleMs: 1000, streamRequested: true }));
+  await new Promise((r) => setTimeout(r, 50));
+}
+out.splitConnections = connections - splitFrom;
+
 // A silent upstream: the idle limit fires, and the upstream sees its request closed.
 let before = cut;
 const stalled = await nodePost(base + "/stall", init());
-try { for await (const _ of readSseBatches(stalled.body, 100)); out.idle = "ended"; } catch (e) { out.idle = e.constructor.name; }
+try { for await (const _ of readSseBatches(readerOf(stalled.body), 100)); out.idle = "ended"; } catch (e) { out.idle = e.constructor.name; }
 await settle(() => cut > before);
 out.idleCut = cut - before;
 
@@ -56,7 +66,7 @@ out.idleCut = cut - before;
 before = cut;
 const client = new AbortController();
 const reading = await nodePost(base + "/stall", init(client.signal));
-const batches = readSseBatches(reading.body, 0);
+const batches = readSseBatches(readerOf(reading.body), 0);
 await batches.next();
 setTimeout(() => client.abort(), 20);
 try { await batches.next(); out.abort = "read on"; } catch { out.abort = "failed"; }
@@ -106,6 +116,7 @@ test("the Node upstream path under real Node: keep-alive after [DONE], idle limi
   const out = JSON.parse(await new Response(p.stdout).text());
   expect(out).toEqual({
     keepAlive: { ends: [{ kind: "end", complete: true }, { kind: "end", complete: true }, { kind: "end", complete: true }], connections: 1 },
+    splitConnections: 0,
     idle: "StreamIdleError",
     idleCut: 1,
     abort: "failed",

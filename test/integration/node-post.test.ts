@@ -68,7 +68,7 @@ describe("nodePost's body", () => {
     const before = upstream.aborted;
     const res = await nodePost(`${upstream.url}/chat/completions`, init());
     const reading = (async () => {
-      for await (const _ of readSseBatches(res.body!, 100));
+      for await (const _ of readSseBatches(readerOf(res.body!), 100));
     })();
     await expect(reading).rejects.toBeInstanceOf(StreamIdleError);
     for (let i = 0; i < 100 && upstream.aborted === before; i++) await Bun.sleep(10);

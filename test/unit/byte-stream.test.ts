@@ -22,7 +22,7 @@ const nodeBody = (parts: (string | Uint8Array)[]) => Readable.from(parts.map((p)
 
 async function batches(body: ReadableStream<Uint8Array> | NodeByteStream, idleMs = 0): Promise<SseMessage[][]> {
   const out: SseMessage[][] = [];
-  for await (const b of readSseBatches(body, idleMs)) out.push(b);
+  for await (const b of readSseBatches(readerOf(body), idleMs)) out.push(b);
   return out;
 }
 
@@ -140,6 +140,34 @@ describe("the Node reader", () => {
     await reader.read();
     reader.cancel();
     expect(m.calls).toEqual(["resume"]);
+  });
+  test("release of a message still arriving lets the rest in and drops it; its end keeps the connection", async () => {
+    const m = new FakeMessage(false);
+    const reader = readerOf(m, 50);
+    m.emit("data", bytes("data: [DONE]\n\n"));
+    await reader.read();
+    reader.release();
+    m.emit("data", bytes("dropped"));
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+    m.emit("end");
+    m.emit("close");
+    await Bun.sleep(80);
+    expect(m.calls).toEqual(["resume"]);
+  });
+  test("a released message that does not end in time is cut", async () => {
+    const m = new FakeMessage(false);
+    readerOf(m, 30).release();
+    await Bun.sleep(10);
+    expect(m.calls).toEqual(["resume"]);
+    await Bun.sleep(60);
+    expect(m.calls).toEqual(["resume", "destroy"]);
+  });
+  test("release of a web stream cancels it", async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({ cancel: () => void (cancelled = true) });
+    readerOf(body).release();
+    await Bun.sleep(0);
+    expect(cancelled).toBe(true);
   });
   test("cancel after the end does nothing", async () => {
     const m = new FakeMessage(false);
