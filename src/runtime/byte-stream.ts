@@ -26,8 +26,7 @@ export interface ByteReader {
   /**
    * The reader has what it wants and the sender said it is done (an SSE answer's [DONE]): the rest
    * of the body (the end of its chunked encoding, often a moment later) is let in and dropped, so
-   * the connection serves the next request; one that has not ended after `releaseMs` is cut. A web
-   * stream is cancelled: fetch keeps its own pool.
+   * the connection serves the next request; one that has not ended after `releaseMs` is cut.
    */
   release(): void;
 }
@@ -36,12 +35,43 @@ export interface ByteReader {
 const RELEASE_MS = 1000;
 
 export function readerOf(body: ByteStream, releaseMs = RELEASE_MS): ByteReader {
-  if ("getReader" in body) {
-    const reader = body.getReader();
-    const cancel = () => void reader.cancel().catch(() => {});
-    return { read: () => reader.read() as Promise<IteratorResult<Uint8Array, undefined>>, cancel, release: cancel };
-  }
+  if ("getReader" in body) return new WebReader(body.getReader(), releaseMs);
   return new NodeReader(body, releaseMs);
+}
+
+class WebReader implements ByteReader {
+  private released = false;
+
+  constructor(
+    private readonly reader: { read(): Promise<{ done?: boolean; value?: Uint8Array }>; cancel(): Promise<void> },
+    private readonly releaseMs: number,
+  ) {}
+
+  read(): Promise<IteratorResult<Uint8Array, undefined>> {
+    return this.reader.read() as Promise<IteratorResult<Uint8Array, undefined>>;
+  }
+
+  cancel(): void {
+    if (!this.released) this.stop();
+  }
+
+  /** Read to the end and dropped: fetch returns a connection to its pool only once its body is read. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    const cut = setTimeout(() => this.stop(), this.releaseMs);
+    cut.unref?.();
+    void (async () => {
+      try {
+        while (!(await this.reader.read()).done);
+      } catch {}
+      clearTimeout(cut);
+    })();
+  }
+
+  private stop(): void {
+    this.reader.cancel().catch(() => {});
+  }
 }
 
 /** Past this many bytes read ahead, the stream is paused until the reader catches up. */

@@ -166,26 +166,34 @@ test("nodePost to two upstreams in turn reaches each", async () => {
   }
 });
 
-test("an answer read up to [DONE] but not to its end leaves the connection open for the next request", async () => {
-  let connections = 0;
-  // [DONE] and the end of the body arrive in one read: decode stops at [DONE], before the end is seen.
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    res.end(`data: ${text("hi")}\n\ndata: [DONE]\n\n`);
-  });
-  server.on("connection", () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
-    for (let i = 0; i < 3; i++) {
-      const items = [];
-      for await (const batch of decodeBatches(await nodePost(url, init()), { backend: "b", idleMs: 1000, streamRequested: true })) items.push(...batch);
-      expect(items.at(-1)).toEqual({ kind: "end", complete: true });
-      await Bun.sleep(20);
-    }
-    expect(connections).toBe(1);
-  } finally {
-    server.closeAllConnections();
-    server.close();
-  }
+describe("an answer read up to [DONE] leaves the connection open for the next request", () => {
+  // Decode stops at [DONE], before the end of the body is seen: with it in the same read, or a moment after.
+  for (const [name, post] of [["fetch", httpPost], ["node:http", nodePost]] as const)
+    for (const endAfterMs of [0, 20])
+      test(`${name}, the end ${endAfterMs ? `${endAfterMs} ms after [DONE]` : "with [DONE]"}`, async () => {
+        let connections = 0;
+        const server = createServer((_req, res) => {
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          const answer = `data: ${text("hi")}\n\ndata: [DONE]\n\n`;
+          if (endAfterMs) {
+            res.write(answer);
+            setTimeout(() => res.end(), endAfterMs);
+          } else res.end(answer);
+        });
+        server.on("connection", () => connections++);
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        try {
+          const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+          for (let i = 0; i < 3; i++) {
+            const items = [];
+            for await (const batch of decodeBatches(await post(url, init()), { backend: "b", idleMs: 1000, streamRequested: true })) items.push(...batch);
+            expect(items.at(-1)).toEqual({ kind: "end", complete: true });
+            await Bun.sleep(endAfterMs + 30);
+          }
+          expect(connections).toBe(1);
+        } finally {
+          server.closeAllConnections();
+          server.close();
+        }
+      });
 });

@@ -77,7 +77,7 @@ describe("readSseBatches reads a Node stream as it reads a web stream", () => {
   });
 });
 
-describe("the Node reader", () => {
+describe("the readers: Node's, and fetch's web stream for release", () => {
   test("chunks one per read in their order, then the end", async () => {
     const m = new FakeMessage(false);
     const reader = readerOf(m);
@@ -162,11 +162,25 @@ describe("the Node reader", () => {
     await Bun.sleep(60);
     expect(m.calls).toEqual(["resume", "destroy"]);
   });
-  test("release of a web stream cancels it", async () => {
+  test("release of a web stream reads it to its end, and a cancel after does nothing", async () => {
     let cancelled = false;
-    const body = new ReadableStream<Uint8Array>({ cancel: () => void (cancelled = true) });
-    readerOf(body).release();
-    await Bun.sleep(0);
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull: (c) => (++pulls < 3 ? c.enqueue(bytes("rest")) : c.close()),
+      cancel: () => void (cancelled = true),
+    });
+    const reader = readerOf(body, 1000);
+    reader.release();
+    reader.cancel();
+    await Bun.sleep(20);
+    expect([pulls, cancelled]).toEqual([3, false]);
+  });
+  test("a released web stream that does not end in time is cancelled", async () => {
+    let cancelled = false;
+    readerOf(new ReadableStream<Uint8Array>({ cancel: () => void (cancelled = true) }), 30).release();
+    await Bun.sleep(10);
+    expect(cancelled).toBe(false);
+    await Bun.sleep(60);
     expect(cancelled).toBe(true);
   });
   test("cancel after the end does nothing", async () => {
