@@ -6,6 +6,8 @@
 //     body, in rounds that alternate between the proxies so load on the machine hits all alike)
 //   events/s on a 5,000-chunk answer (4 alternating rounds of 5 answers each)
 //   64 concurrent streams: requests/s, p50/p95 of the whole answer
+//   time to first content delta p50 in a long session: a tool loop's turns 100-249 (203-501
+//     messages), each body the one before plus a tool call and its result (session-bodies.ts)
 //   RSS of each proxy process: idle, after the sequential requests, after the long streams (both
 //     1.5 s after the load, what a proxy keeps), and the peak while 64 streams run
 //
@@ -18,10 +20,14 @@ import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
 import { translateRequest } from "../../src/translate/request.ts";
 import { answerBytes, type Proxy, startProcess } from "./proxy-procs.ts";
+import { sessionBodies } from "./session-bodies.ts";
 import { atLeast, below, QUICK, verdict } from "./targets.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURE = join(ROOT, "test/fixtures/claude-code/print-mode-hello.json");
+const SESSION_FIXTURE = join(ROOT, "test/fixtures/claude-code/print-mode-bash-tool-result.json");
+const SESSION_FIRST_TURN = 100;
+const SESSION_TURNS = QUICK ? 6 : 150;
 const REQUESTS = QUICK ? 12 : Number(process.env.BENCH_REQUESTS ?? 300);
 const ROUNDS = QUICK ? 2 : 3;
 const WARMUP = QUICK ? 3 : 30;
@@ -69,7 +75,8 @@ const proxies = started.filter((p): p is Proxy => p !== null);
 
 const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as { body: Record<string, unknown> };
 const anthropicBody = { ...fixture.body, stream: true };
-const openaiBody = translateRequest(v.parse(MessagesRequestSchema, anthropicBody), { model: "bench", profile: DEFAULT_PROFILE }).request;
+const toOpenai = (body: unknown) => translateRequest(v.parse(MessagesRequestSchema, body), { model: "bench", profile: DEFAULT_PROFILE }).request;
+const openaiBody = toOpenai(anthropicBody);
 const bodies = {
   anthropic: { short: JSON.stringify(anthropicBody), long: JSON.stringify({ ...anthropicBody, max_tokens: LONG_MAX_TOKENS }), delta: "content_block_delta", event: "event: " },
   openai: { short: JSON.stringify(openaiBody), long: JSON.stringify({ ...openaiBody, max_tokens: LONG_MAX_TOKENS }), delta: '"content":"tok', event: "data: " },
@@ -99,6 +106,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 interface Figures {
   ttfdP50: number;
   ttfdP95: number;
+  sessionP50: number;
   eventsPerSecond: number;
   reqPerSecond: number;
   concP50: number;
@@ -156,6 +164,16 @@ for (const p of proxies) {
   put(p, { reqPerSecond: CONCURRENT_REQUESTS / seconds, concP50: pct(latencies, 50), concP95: pct(latencies, 95), rssAt64: Math.max(peak, p.rssMb()) });
 }
 
+// The long session last: what a proxy remembers of it would count in the RSS figures above.
+const session = sessionBodies(SESSION_FIXTURE, SESSION_FIRST_TURN, SESSION_FIRST_TURN + SESSION_TURNS - 1);
+const sessionBodiesFor = { anthropic: session.map((b) => JSON.stringify(b)), openai: session.map((b) => JSON.stringify(toOpenai(b))) };
+const sessionTtfd = new Map<Proxy, number[]>(proxies.map((p) => [p, []]));
+for (let round = 0; round < ROUNDS; round++)
+  for (const p of proxies)
+    for (let turn = Math.floor((round * SESSION_TURNS) / ROUNDS); turn < Math.floor(((round + 1) * SESSION_TURNS) / ROUNDS); turn++)
+      sessionTtfd.get(p)!.push((await timed(p, sessionBodiesFor[p.speaks][turn]!, bodies[p.speaks].delta, "\n\n")).first);
+for (const p of proxies) put(p, { sessionP50: pct(sessionTtfd.get(p)!, 50) });
+
 for (const p of proxies) await p.stop();
 await upstream.stop(true);
 
@@ -163,6 +181,7 @@ await upstream.stop(true);
 const rows: [string, keyof Figures, number][] = [
   ["time to first content delta p50 (ms)", "ttfdP50", 2],
   ["time to first content delta p95 (ms)", "ttfdP95", 2],
+  [`TTFD p50, ${SESSION_TURNS}-turn long session (ms)`, "sessionP50", 2],
   [`events/s, ${LONG_CHUNKS}-chunk answer`, "eventsPerSecond", 0],
   [`${CONCURRENCY} streams: requests/s`, "reqPerSecond", 0],
   [`${CONCURRENCY} streams: p50 (ms)`, "concP50", 1],
