@@ -51,6 +51,7 @@ async function fetchPost(url: string, { headers, body, signal, headerTimeoutMs }
   const attempt = new AbortController();
   // Kept for the response's lifetime: a client disconnect must also stop the body.
   signal.addEventListener("abort", () => attempt.abort(), { once: true });
+  if (signal.aborted) attempt.abort(); // as nodePost: nothing is sent for a client already gone
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;

@@ -107,6 +107,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     // Client disconnect aborts the upstream request.
     const abort = new AbortController();
     c.req.raw.signal.addEventListener("abort", abortWith(abort), { once: true });
+    if (c.req.raw.signal.aborted) abort.abort(); // gone since it sent its body (loaded model asked, prompt counted): no event comes
     const client = clientRequest(validated, read, c.req.raw.headers, deps.requiredApiKey);
     const exchange = deps.traces?.begin({ id: c.get("requestId"), request: req, headers: c.req.raw.headers, backendModel: model });
     for (const w of decision.warnings) exchange?.warn(w);

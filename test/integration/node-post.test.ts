@@ -143,17 +143,19 @@ test("nodePost lets go of the client's signal once its request closes (the socke
   }
 });
 
-test("a client already gone: nodePost fails at once", async () => {
-  const upstream = await startUpstream([{ kind: "text", status: 200, body: "never asked" }]);
-  try {
-    const client = new AbortController();
-    client.abort();
-    await expect(nodePost(`${upstream.url}/chat/completions`, init(client.signal))).rejects.toThrow("aborted");
-    expect(upstream.requests).toHaveLength(0);
-  } finally {
-    await upstream.stop();
-  }
-});
+for (const [name, post] of [["fetch", httpPost], ["node:http", nodePost]] as const)
+  test(`a client already gone: the POST fails at once, nothing sent (${name})`, async () => {
+    const upstream = await startUpstream([{ kind: "text", status: 200, body: "never asked" }]);
+    try {
+      const client = new AbortController();
+      client.abort();
+      await expect(post(`${upstream.url}/chat/completions`, init(client.signal))).rejects.toThrow(/abort/i);
+      await Bun.sleep(50);
+      expect(upstream.requests).toHaveLength(0);
+    } finally {
+      await upstream.stop();
+    }
+  });
 
 test("nodePost to two upstreams in turn reaches each", async () => {
   const [a, b] = [await startUpstream([{ kind: "text", status: 200, body: "a" }]), await startUpstream([{ kind: "text", status: 200, body: "b" }])];

@@ -1,6 +1,7 @@
 // The official Anthropic SDK talks to the real server, which talks to a scripted upstream.
 import Anthropic from "@anthropic-ai/sdk";
 import { afterEach, describe, expect, test } from "bun:test";
+import { connect } from "node:net";
 import { chunk, DONE, finish, reasoning, sse, text, textReply, toolArgs, toolStart, usageChunk } from "../helpers/chunks.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
 import { startProxy } from "../helpers/proxy.ts";
@@ -269,4 +270,21 @@ describe("upstream faults reach the SDK as Anthropic errors", () => {
     while (upstream.aborted === 0 && Date.now() - start < 2000) await Bun.sleep(10);
     expect(upstream.aborted).toBe(1);
   });
+
+  // The proxy asks the server which model is loaded (LM Studio), or counts a long prompt, before
+  // it listens for the client's abort: a client gone by then must not leave the upstream working.
+  for (const stream of [true, false])
+    test(`a client gone before the upstream is asked leaves no upstream request open (stream: ${stream})`, async () => {
+      const { proxy, upstream } = await setup([{ kind: "sse", frames: [], stall: true }], {
+        app: { routing: { model: "test-model", loaded: () => Bun.sleep(300).then(() => undefined) } },
+      });
+      const body = JSON.stringify({ model: "c", max_tokens: 10, stream, messages: [{ role: "user", content: "x" }] });
+      const socket = connect(proxy.port, "127.0.0.1");
+      socket.on("error", () => {});
+      socket.write(`POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      await Bun.sleep(100);
+      socket.destroy();
+      await Bun.sleep(1000);
+      expect(upstream.aborted).toBe(upstream.requests.length);
+    });
 });
