@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.post("/v1/messages", limit, async (c) => {
     // Bytes, not text: what the validator remembers (tool list, system prompt, a conversation's
     // first messages) is compared as bytes and never decoded.
-    const read = validator.read(await requestBytes(c));
+    const read = validator.read(await requestBytes(c).catch((e: unknown) => rethrowUnlessGone(e, c.req.raw.signal)));
     const { body, request: validated } = read;
     const extra = unknownFields(body as object);
     if (extra.length) logger.debug(`ignoring unknown request fields: ${extra.join(", ")}`);
@@ -127,6 +127,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   return app;
+}
+
+/**
+ * A client that leaves mid-body (Esc while a large request is sent) is no fault of ours and nobody is
+ * left to answer: logged as a refusal (debug), not as an unhandled error. Any other failure to read,
+ * such as Hono's limit on a chunked body, goes on as it was thrown.
+ */
+function rethrowUnlessGone(e: unknown, signal: AbortSignal): never {
+  if (signal.aborted) throw anthropicError("invalid_request_error", "the client closed the connection before its request body arrived");
+  throw e;
 }
 
 /**
