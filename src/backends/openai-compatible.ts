@@ -6,7 +6,7 @@ import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatRequest, Chunk } from "../protocol/openai.ts";
 import { AnthropicError, anthropicError, completeOverflow, idleError, PromptTooLongError } from "../translate/errors.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
-import { chatRequestBytes, chatRequestJson, RecentMessages, translateRequest } from "../translate/request.ts";
+import { chatRequestBytes, chatRequestJson, RecentConversations, RecentMessages, translateRequest } from "../translate/request.ts";
 import { bodyAsBytes } from "../runtime/http-post.ts";
 import { makeSigner } from "../translate/signature.ts";
 import { StreamTranslator } from "../translate/stream.ts";
@@ -59,6 +59,8 @@ export class OpenAICompatibleBackend implements Backend {
   private readonly plainModels = new Set<string>();
   /** The messages JSON of recent requests: a conversation's earlier messages are not written again. */
   private readonly recentMessages = new RecentMessages();
+  /** The chat messages of recent conversations: a resent conversation's earlier messages are not translated again. */
+  private readonly recentConversations = new RecentConversations();
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     this.name = opts.profile.name;
@@ -98,7 +100,7 @@ export class OpenAICompatibleBackend implements Backend {
   async *sendBatches(req: MessagesRequest, { model, signal, observe, contextWindow, promptTokens }: SendOptions): AsyncGenerator<AnthropicEvent[]> {
     const translateProfile = profileForModel(this.opts.profile, model);
     const thinkKey = `${model}\u0000${req.thinking?.type ?? "default"}`;
-    const { request, notes } = translateRequest(req, { model, profile: translateProfile });
+    const { request, notes } = translateRequest(req, { model, profile: translateProfile, recent: this.recentConversations });
     for (const note of notes) this.opts.logger.debug(note);
     const body = upstreamBody(request, this.recentMessages);
     const x: Exchange = { signal, observe, contextWindow, promptTokens };

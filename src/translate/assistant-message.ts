@@ -12,10 +12,12 @@ import { toBackendToolName } from "./tool-names.ts";
 
 const made = new FrozenMemo<ChatMessage>();
 
+/** What of the profile an assistant turn's translation depends on (profiles are made per model, not kept). */
+export const assistantVariant = (profile: TranslateProfile): string => `${profile.reasoningField}\u0000${profile.mistralToolIds}`;
+
 /** Translates assistant turns for one profile; a turn's message is frozen (and made once when the turn is). */
 export function assistantMessages(profile: TranslateProfile): (turn: MessageParam) => ChatMessage {
-  // What of the profile the translation depends on (profiles are made per model, not kept).
-  const variant = `${profile.reasoningField}\u0000${profile.mistralToolIds}`;
+  const variant = assistantVariant(profile);
   return (turn) => made.get(turn, variant, () => deepFreeze(translate(turn, profile)));
 }
 

@@ -5,12 +5,15 @@ import type { TranslateProfile } from "./profile.ts";
 import { convertToolsCached } from "./request-tools.ts";
 import { systemMessage } from "./system-message.ts";
 import { toBackendToolName } from "./tool-names.ts";
-import { assistantMessages } from "./assistant-message.ts";
-import { blocksOf, INTERRUPTED, textOf, userTurns } from "./user-turn.ts";
+import { chatMessages, type RecentConversations } from "./chat-messages.ts";
+import { deepFreeze } from "./deep-freeze.ts";
+import { FrozenMemo } from "./frozen-memo.ts";
+import { blocksOf, textOf } from "./user-turn.ts";
 
 type Block = ContentBlockParam;
 
 export { chatRequestBytes, chatRequestJson, RecentMessages } from "./request-json.ts";
+export { RecentConversations } from "./chat-messages.ts";
 
 export { BILLING_HEADER_PREFIX } from "./system-message.ts";
 
@@ -18,6 +21,8 @@ export interface TranslateOptions {
   /** The backend model chosen by routing. */
   model: string;
   profile: TranslateProfile;
+  /** Conversations translated recently: a resent conversation's earlier messages are not translated again. */
+  recent?: RecentConversations;
 }
 
 export interface TranslatedRequest {
@@ -66,6 +71,13 @@ function toolChoice(req: MessagesRequest, profile: TranslateProfile): ChatToolCh
   return "auto";
 }
 
+/** A frozen user turn with a frozen system message appended, made once: resent, it is the same object (chat-messages.ts). */
+const foldedTurns = new FrozenMemo<MessageParam>();
+const appendSystem = (turn: MessageParam, system: MessageParam, text: Block[]): MessageParam => {
+  const fold = () => ({ role: "user" as const, content: [...blocksOf(turn), ...text] });
+  return Object.isFrozen(turn) && Object.isFrozen(system) ? foldedTurns.get(turn, system, () => deepFreeze(fold())) : fold();
+};
+
 /** Folds mid-conversation system messages into the user turn before them (after them if first), T19. */
 function foldSystemMessages(messages: readonly MessageParam[]): MessageParam[] {
   const out: MessageParam[] = [];
@@ -75,7 +87,7 @@ function foldSystemMessages(messages: readonly MessageParam[]): MessageParam[] {
       const text: Block[] = [{ type: "text", text: textOf(blocksOf(m)) }];
       // Appending to the previous user turn keeps the prompt prefix identical on later turns.
       const prev = out.findLastIndex((x) => x.role === "user");
-      if (prev >= 0) out[prev] = { role: "user", content: [...blocksOf(out[prev]!), ...text] };
+      if (prev >= 0) out[prev] = appendSystem(out[prev]!, m, text);
       else carry.push(...text);
       continue;
     }
@@ -96,31 +108,9 @@ export function translateRequest(req: MessagesRequest, opts: TranslateOptions): 
   const sys = systemMessage(req.system, profile.keepCacheControl === true);
   if (sys) out.push(sys);
 
-  const assistantMessage = assistantMessages(profile);
-  const userTurn = userTurns(profile);
-  let images = 0; // images from tool results so far: each is numbered in the text
-  let openCalls: string[] = []; // tool_call ids of the latest assistant turn still awaiting results
-
-  const closeOpenCalls = () => {
-    for (const id of openCalls) out.push({ role: "tool", tool_call_id: id, content: INTERRUPTED });
-    if (openCalls.length) notes.push(`synthesized ${openCalls.length} missing tool result(s)`);
-    openCalls = [];
-  };
-
-  for (const msg of foldSystemMessages(req.messages)) {
-    if (msg.role === "assistant") {
-      closeOpenCalls();
-      const m = assistantMessage(msg);
-      out.push(m);
-      openCalls = m.role === "assistant" ? (m.tool_calls ?? []).map((c) => c.id) : [];
-      continue;
-    }
-    const turn = userTurn(msg, openCalls, images);
-    out.push(...turn.messages);
-    notes.push(...turn.notes);
-    images = turn.images;
-    openCalls = [];
-  }
+  const translated = chatMessages(foldSystemMessages(req.messages), profile, opts.recent);
+  out.push(...translated.out);
+  notes.push(...translated.notes);
 
   // A trailing assistant turn is a prefill most servers cannot continue (T8).
   const last = out.at(-1);

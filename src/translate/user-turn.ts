@@ -30,6 +30,9 @@ interface Made {
 }
 const made = new WeakMap<object, Made[]>();
 
+/** What of the profile a user turn's translation depends on (profiles are made per model, not kept). */
+export const userVariant = (profile: TranslateProfile): string => JSON.stringify([profile.mistralToolIds, profile.imageUrls, profile.imageTypes]);
+
 const sameCalls = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
@@ -37,8 +40,7 @@ const sameCalls = (a: readonly string[], b: readonly string[]) => a.length === b
  * calls still awaiting results) and how many images earlier turns numbered.
  */
 export function userTurns(profile: TranslateProfile): (turn: MessageParam, openCalls: readonly string[], imagesBefore: number) => UserTurn {
-  // What of the profile the translation depends on (profiles are made per model, not kept).
-  const variant = JSON.stringify([profile.mistralToolIds, profile.imageUrls, profile.imageTypes]);
+  const variant = userVariant(profile);
   return (turn, openCalls, imagesBefore) => {
     if (!Object.isFrozen(turn)) return translate(turn, openCalls, imagesBefore, profile);
     // Compared, not keyed: a context is a few ids, cheaper to compare than to make a key of.
