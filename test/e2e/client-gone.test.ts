@@ -5,13 +5,16 @@
 // tells whether its signal was aborted by the time it was asked, or soon after.
 import { expect, test } from "bun:test";
 import { createConsola, LogLevels } from "consola";
-import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import type { Backend } from "../../src/backends/types.ts";
 import { listen } from "../../src/runtime/serve.ts";
 import { createApp } from "../../src/server/app.ts";
-import { ROOT, tempDir } from "../helpers/processes.ts";
+import { ROOT } from "../helpers/processes.ts";
+import { runUnderNode } from "../helpers/under-node.ts";
+
+/** The app and listen() built for Node; the scripts import them as ./server/app.js and ./runtime/serve.js. */
+const APP_FOR_NODE = { entrypoints: [join(ROOT, "src/server/app.ts"), join(ROOT, "src/runtime/serve.ts")], root: join(ROOT, "src") };
 
 const SCRIPT = `
 import { connect } from "node:net";
@@ -48,13 +51,7 @@ console.log(JSON.stringify(outcomes));
 `;
 
 test("a client gone before the handler listens for it aborts the upstream request (real Node)", async () => {
-  const dir = tempDir("node-gone");
-  const built = await Bun.build({ entrypoints: [join(ROOT, "src/server/app.ts"), join(ROOT, "src/runtime/serve.ts")], outdir: dir, root: join(ROOT, "src"), target: "node", format: "esm" });
-  expect(built.success).toBe(true);
-  writeFileSync(join(dir, "script.mjs"), SCRIPT);
-  const p = Bun.spawn(["node", join(dir, "script.mjs")], { stdout: "pipe", stderr: "inherit" });
-  expect(await p.exited).toBe(0);
-  expect(JSON.parse(await new Response(p.stdout).text())).toEqual(["aborted", "aborted"]);
+  expect(await runUnderNode({ name: "node-gone", ...APP_FOR_NODE, script: SCRIPT })).toEqual(["aborted", "aborted"]);
 }, 30_000);
 
 // A client that leaves mid-body (Esc while a large request is sent): nobody is left to answer, and
@@ -99,11 +96,5 @@ test("a client gone mid-body is logged as a refusal, not as an unhandled error (
 });
 
 test("a client gone mid-body is logged as a refusal, not as an unhandled error (real Node)", async () => {
-  const dir = tempDir("node-mid-body");
-  const built = await Bun.build({ entrypoints: [join(ROOT, "src/server/app.ts"), join(ROOT, "src/runtime/serve.ts")], outdir: dir, root: join(ROOT, "src"), target: "node", format: "esm" });
-  expect(built.success).toBe(true);
-  writeFileSync(join(dir, "script.mjs"), MID_BODY);
-  const p = Bun.spawn(["node", join(dir, "script.mjs")], { stdout: "pipe", stderr: "inherit" });
-  expect(await p.exited).toBe(0);
-  expect(JSON.parse(await new Response(p.stdout).text())).toEqual(["debug: /v1/messages: 400 the client closed the connection before its request body arrived"]);
+  expect(await runUnderNode({ name: "node-mid-body", ...APP_FOR_NODE, script: MID_BODY })).toEqual(["debug: /v1/messages: 400 the client closed the connection before its request body arrived"]);
 }, 30_000);

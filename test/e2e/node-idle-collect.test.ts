@@ -3,10 +3,10 @@
 // streamSSE, as the proxy does, behind listen(); the ArrayBuffers still alive after the quiet
 // second tell whether the streams of the burst and the bodies they keep were freed.
 import { expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT, tempDir } from "../helpers/processes.ts";
+import { ROOT } from "../helpers/processes.ts";
+import { runUnderNode } from "../helpers/under-node.ts";
 
 const hono = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, "node_modules/hono/dist", path)).href);
 const SCRIPT = `
@@ -32,13 +32,7 @@ await server.stop();
 `;
 
 async function arrayBuffersAfterQuiet(variant: "collect" | "plain"): Promise<number> {
-  const dir = tempDir("node-idle");
-  const built = await Bun.build({ entrypoints: [join(ROOT, "src/runtime/serve.ts")], outdir: dir, target: "node", format: "esm" });
-  expect(built.success).toBe(true);
-  writeFileSync(join(dir, "script.mjs"), SCRIPT);
-  const p = Bun.spawn(["node", join(dir, "script.mjs"), variant], { stdout: "pipe", stderr: "inherit" });
-  expect(await p.exited).toBe(0);
-  return Number(await new Response(p.stdout).text());
+  return runUnderNode<number>({ name: "node-idle", entrypoints: [join(ROOT, "src/runtime/serve.ts")], script: SCRIPT, args: [variant] });
 }
 
 const MB = 1024 * 1024;

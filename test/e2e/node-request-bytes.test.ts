@@ -4,10 +4,11 @@
 // slow path), must give the same bytes; a client that leaves mid-body must end the read with an
 // error, not leave it waiting.
 import { expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT, tempDir } from "../helpers/processes.ts";
+import { ROOT } from "../helpers/processes.ts";
+import { runUnderNode } from "../helpers/under-node.ts";
 
 const hono = JSON.stringify(pathToFileURL(join(ROOT, "node_modules/hono/dist/index.js")).href);
 const SCRIPT = `
@@ -77,16 +78,10 @@ const TABLE: [string, string[], boolean][] = [
 ];
 
 test("the body read from the IncomingMessage is the adapter's, byte for byte; a declared length is read directly", async () => {
-  const dir = tempDir("node-bytes");
-  const built = await Bun.build({ entrypoints: [join(ROOT, "src/runtime/serve.ts"), join(ROOT, "src/runtime/request-bytes.ts")], outdir: dir, target: "node", format: "esm" });
-  expect(built.success).toBe(true);
-  writeFileSync(join(dir, "script.mjs"), SCRIPT);
-  const p = Bun.spawn(["node", join(dir, "script.mjs"), JSON.stringify(TABLE)], { stdout: "pipe", stderr: "inherit" });
-  expect(await p.exited).toBe(0);
-  const { results, outcomes } = JSON.parse(await new Response(p.stdout).text()) as {
+  const { results, outcomes } = await runUnderNode<{
     results: { name: string; sent: string; direct: { sha: string; adapter: boolean }; adapter: { sha: string; adapter: boolean } }[];
     outcomes: string[];
-  };
+  }>({ name: "node-bytes", entrypoints: [join(ROOT, "src/runtime/serve.ts"), join(ROOT, "src/runtime/request-bytes.ts")], script: SCRIPT, args: [JSON.stringify(TABLE)] });
   for (const [r, [, , chunked]] of results.map((r, i) => [r, TABLE[i]!] as const)) {
     expect({ name: r.name, direct: r.direct.sha, adapter: r.adapter.sha }).toEqual({ name: r.name, direct: r.sent, adapter: r.sent });
     expect({ name: r.name, throughAdapter: r.direct.adapter }).toEqual({ name: r.name, throughAdapter: chunked });

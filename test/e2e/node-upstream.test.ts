@@ -2,9 +2,8 @@
 // reader's decoder) in real Node, not Bun's node:http: how an IncomingMessage ends, fails and closes
 // is Node's own. Built for Node and driven by a script against a node:http upstream in the same process.
 import { expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT, tempDir } from "../helpers/processes.ts";
+import { ROOT } from "../helpers/processes.ts";
+import { runUnderNode } from "../helpers/under-node.ts";
 
 const ENTRY = `
 export { HeaderTimeoutError, nodePost } from "${ROOT}/src/runtime/http-post.ts";
@@ -106,14 +105,7 @@ server.close();
 `;
 
 test("the Node upstream path under real Node: keep-alive after [DONE], idle limit, client abort, header timeout, error bodies, UTF-8", async () => {
-  const dir = tempDir("node-upstream");
-  writeFileSync(join(dir, "entry.ts"), ENTRY);
-  const built = await Bun.build({ entrypoints: [join(dir, "entry.ts")], outdir: dir, target: "node", format: "esm" });
-  expect(built.success).toBe(true);
-  writeFileSync(join(dir, "script.mjs"), SCRIPT);
-  const p = Bun.spawn(["node", join(dir, "script.mjs")], { stdout: "pipe", stderr: "inherit" });
-  expect(await p.exited).toBe(0);
-  const out = JSON.parse(await new Response(p.stdout).text());
+  const out = await runUnderNode({ name: "node-upstream", entry: ENTRY, script: SCRIPT });
   expect(out).toEqual({
     keepAlive: { ends: [{ kind: "end", complete: true }, { kind: "end", complete: true }, { kind: "end", complete: true }], connections: 1 },
     splitConnections: 0,

@@ -2,9 +2,9 @@
 // (src/runtime/serve-node.ts). Run in real Node: the class is built for it and driven by a script
 // that counts the socket's writes (each one a syscall), not by timing.
 import { expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, tempDir } from "../helpers/processes.ts";
+import { ROOT } from "../helpers/processes.ts";
+import { runUnderNode } from "../helpers/under-node.ts";
 
 const SCRIPT = `
 import { createServer, request, ServerResponse } from "node:http";
@@ -40,13 +40,7 @@ server.listen(0, "127.0.0.1", () => {
 `;
 
 async function run(variant: "coalescing" | "plain") {
-  const dir = tempDir("node-writes");
-  const built = await Bun.build({ entrypoints: [join(ROOT, "src/runtime/serve-node.ts")], outdir: dir, target: "node", format: "esm" });
-  expect(built.success).toBe(true);
-  writeFileSync(join(dir, "script.mjs"), SCRIPT);
-  const p = Bun.spawn(["node", join(dir, "script.mjs"), variant], { stdout: "pipe", stderr: "inherit" });
-  expect(await p.exited).toBe(0);
-  return JSON.parse(await new Response(p.stdout).text()) as { counts: number[]; body: string };
+  return runUnderNode<{ counts: number[]; body: string }>({ name: "node-writes", entrypoints: [join(ROOT, "src/runtime/serve-node.ts")], script: SCRIPT, args: [variant] });
 }
 
 test("one socket write per event-loop turn: headers with the first events, the last event with the end", async () => {
