@@ -5,6 +5,7 @@ import type { PostResponse } from "../runtime/http-post.ts";
 import { checkChunk } from "../protocol/chunk-check.ts";
 import type { Chunk } from "../protocol/openai.ts";
 import { type AnthropicError, anthropicError, mapStreamError } from "../translate/errors.ts";
+import { bodyText } from "./body-text.ts";
 import { ChunkTemplates } from "./chunk-template.ts";
 import { readSseBatches, type SseMessage } from "./sse-reader.ts";
 
@@ -30,7 +31,7 @@ export async function* decodeBatches(response: PostResponse, opts: DecodeOptions
   const contentType = response.headers.get("content-type") ?? "";
   const isSse = contentType.includes("text/event-stream") || (!contentType && opts.streamRequested);
   if (!isSse) {
-    const text = await response.text();
+    const text = await bodyText(response, opts.idleMs);
     yield [readPayload(text, opts.backend, "unreadable response"), { kind: "end", complete: true }];
     return;
   }

@@ -1,9 +1,10 @@
 // HTTP to an OpenAI-compatible upstream: one POST with retries before the first byte
 // (connection errors, 429, 503), Retry-After in seconds or as an HTTP date, and a bound on the
-// wait for response headers. Knows nothing of chunks or events.
+// wait for response headers (an error's body under the idle limit). Knows nothing of chunks or events.
 import type { ConsolaInstance } from "consola";
 import { HeaderTimeoutError, httpPost, type PostResponse } from "../runtime/http-post.ts";
 import { type AnthropicError, anthropicError, mapUpstreamError, roomForAnswer } from "../translate/errors.ts";
+import { bodyText } from "./body-text.ts";
 
 export interface TransportOptions {
   backend: string;
@@ -34,7 +35,7 @@ export async function post(body: string | Uint8Array, signal: AbortSignal, opts:
       const response = await httpPost(`${opts.url}/chat/completions`, { headers: opts.headers, body, signal, headerTimeoutMs: opts.idleMs });
       if (response.ok) return { ok: true, response };
       const headers = retryHeaders(response);
-      const text = await response.text().catch(() => "");
+      const text = await bodyText(response, opts.idleMs).catch(() => "");
       error = mapUpstreamError(response.status, text, opts.backend, headers);
       const room = roomForAnswer(response.status, text);
       if (room != null) return { ok: false, error, roomForAnswer: room };

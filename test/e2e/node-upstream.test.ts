@@ -25,6 +25,7 @@ const server = createServer(async (req, res) => {
   if (path.startsWith("/split")) { res.writeHead(200, { "content-type": "text/event-stream" }); res.write("data: " + CHUNK + "\\n\\ndata: [DONE]\\n\\n"); setTimeout(() => res.end(), 20); }
   else if (path.startsWith("/done")) { res.writeHead(200, { "content-type": "text/event-stream" }); res.end("data: " + CHUNK + "\\n\\ndata: [DONE]\\n\\n"); }
   else if (path.startsWith("/stall")) { res.writeHead(200, { "content-type": "text/event-stream" }); res.write("data: " + CHUNK + "\\n\\n"); }
+  else if (path.startsWith("/jsonstall")) { res.writeHead(200, { "content-type": "application/json" }); res.write('{"id":'); }
   else if (path.startsWith("/late")) setTimeout(() => { if (!res.destroyed) res.end("late"); }, 2000);
   else if (path.startsWith("/bom")) { res.writeHead(400, { "retry-after": "3" }); res.end("\\uFEFF{}"); }
   else if (path.startsWith("/empty")) { res.writeHead(204); res.end(); }
@@ -60,6 +61,12 @@ const stalled = await nodePost(base + "/stall", init());
 try { for await (const _ of readSseBatches(readerOf(stalled.body), 100)); out.idle = "ended"; } catch (e) { out.idle = e.constructor.name; }
 await settle(() => cut > before);
 out.idleCut = cut - before;
+
+// A JSON answer that stalls after its headers: the same idle limit.
+before = cut;
+try { for await (const _ of decodeBatches(await nodePost(base + "/jsonstall", init()), { backend: "b", idleMs: 100, streamRequested: false })); out.jsonIdle = "ended"; } catch (e) { out.jsonIdle = e.constructor.name; }
+await settle(() => cut > before);
+out.jsonIdleCut = cut - before;
 
 // The client goes away mid-body.
 before = cut;
@@ -104,13 +111,15 @@ server.closeAllConnections();
 server.close();
 `;
 
-test("the Node upstream path under real Node: keep-alive after [DONE], idle limit, client abort, header timeout, error bodies, UTF-8", async () => {
+test("the Node upstream path under real Node: keep-alive after [DONE], idle limit (SSE and JSON), client abort, header timeout, error bodies, UTF-8", async () => {
   const out = await runUnderNode({ name: "node-upstream", entry: ENTRY, script: SCRIPT });
   expect(out).toEqual({
     keepAlive: { ends: [{ kind: "end", complete: true }, { kind: "end", complete: true }, { kind: "end", complete: true }], connections: 1 },
     splitConnections: 0,
     idle: "StreamIdleError",
     idleCut: 1,
+    jsonIdle: "StreamIdleError",
+    jsonIdleCut: 1,
     abort: "failed",
     abortCut: 1,
     headerTimeout: true,
