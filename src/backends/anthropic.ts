@@ -6,6 +6,7 @@ import { type AnthropicEvent, type Message, type MessagesRequest, toWire } from 
 import { AnthropicError, anthropicError, idleError, mapUpstreamError } from "../translate/errors.ts";
 import { messageToEvents } from "../translate/message-events.ts";
 import { prepareForNativeBackend, sanitizeForAnthropic } from "../translate/passthrough.ts";
+import { bodyText } from "./body-text.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, readSseData, StreamIdleError } from "./sse-reader.ts";
 import { describeServer } from "./describe.ts";
 import type { ServerEntry } from "./servers.ts";
@@ -80,8 +81,9 @@ export class AnthropicBackend implements Backend {
       if (signal.aborted) return;
       throw anthropicError("api_error", `${this.name} unreachable at ${this.url}: ${(e as Error).message}`);
     }
+    const idleMs = this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     if (!response.ok) {
-      const text = await response.text();
+      const text = await bodyText(response, idleMs).catch(() => "");
       const known = safeError(text);
       const headers = Object.fromEntries(response.headers);
       // An Anthropic error is already in the right shape: keep its type and message.
@@ -89,13 +91,20 @@ export class AnthropicBackend implements Backend {
       throw mapUpstreamError(response.status, text, this.name, headers);
     }
     if (!(response.headers.get("content-type") ?? "").includes("text/event-stream")) {
-      yield* messageToEvents((await response.json()) as Message);
+      let text: string;
+      try {
+        text = await bodyText(response, idleMs);
+      } catch (e) {
+        if (signal.aborted) return;
+        throw e instanceof StreamIdleError ? idleError(this.name, e.idleMs) : anthropicError("api_error", `${this.name}: ${(e as Error).message}`);
+      }
+      yield* messageToEvents(JSON.parse(text) as Message);
       return;
     }
     let committed = false;
     let ended = false;
     try {
-      for await (const data of readSseData(response.body!, this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS)) {
+      for await (const data of readSseData(response.body!, idleMs)) {
         const event = JSON.parse(data) as AnthropicEvent;
         committed = true;
         yield event;

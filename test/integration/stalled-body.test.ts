@@ -1,13 +1,15 @@
 // An upstream that sends its headers and then goes silent in the body of a JSON answer or of an
 // error: the idle limit ends the wait, on fetch's path and on node:http's, and the upstream sees
-// its request closed. (An SSE body's idle limit: node-post.test.ts.)
+// its request closed; the same for the Anthropic passthrough. (An SSE body's idle limit: node-post.test.ts.)
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AnthropicBackend } from "../../src/backends/anthropic.ts";
 import { decodeBatches } from "../../src/backends/decode.ts";
 import { StreamIdleError } from "../../src/backends/sse-reader.ts";
 import { post } from "../../src/backends/transport.ts";
 import { httpPost, nodePost, type PostInit, type PostResponse } from "../../src/runtime/http-post.ts";
+import { AnthropicError } from "../../src/translate/errors.ts";
 
 let server: Server;
 let base = "";
@@ -61,4 +63,22 @@ test("an error status whose body stalls is answered as that status once the idle
   expect(outcome).not.toBe("still waiting");
   if (outcome === "still waiting" || outcome.ok) throw new Error("no error");
   expect(outcome.error.status).toBe(500);
+});
+
+describe("the Anthropic passthrough: a body that stalls after the headers", () => {
+  const backend = (path: string) => new AnthropicBackend({ name: "local", baseUrl: `${base}${path}`, official: false, logger: { debug() {} } as never, idleTimeoutMs: IDLE_MS });
+  const request = { model: "m", max_tokens: 10, messages: [{ role: "user" as const, content: "hi" }] };
+  for (const [name, path, status] of [
+    ["a JSON message", "/json", 529],
+    ["an error's body", "/error", 500],
+  ] as const) {
+    test(`${name} fails with a well-formed error once the idle limit passes`, async () => {
+      const sent = (async () => {
+        for await (const _ of backend(path).send(request, { model: "m", signal: new AbortController().signal }));
+      })();
+      const outcome = await Promise.race([sent.then(() => "ended", (e) => e), Bun.sleep(3000).then(() => "still waiting")]);
+      expect(outcome).toBeInstanceOf(AnthropicError);
+      expect((outcome as AnthropicError).status).toBe(status);
+    });
+  }
 });
