@@ -6,10 +6,12 @@ import { type AnthropicEvent, type Message, type MessagesRequest, toWire } from 
 import { AnthropicError, anthropicError, idleError, mapUpstreamError } from "../translate/errors.ts";
 import { messageToEvents } from "../translate/message-events.ts";
 import { prepareForNativeBackend, sanitizeForAnthropic } from "../translate/passthrough.ts";
+import { HeaderTimeoutError, httpPost, type PostResponse } from "../runtime/http-post.ts";
 import { bodyText } from "./body-text.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, readSseData, StreamIdleError } from "./sse-reader.ts";
 import { describeServer } from "./describe.ts";
 import type { ServerEntry } from "./servers.ts";
+import { retryHeaders } from "./transport.ts";
 import type { Backend, BackendInfo, ClientRequest, SendOptions } from "./types.ts";
 
 export interface AnthropicBackendOptions {
@@ -73,19 +75,21 @@ export class AnthropicBackend implements Backend {
     }
 
     observe?.upstreamRequest(upstream);
-    let response: Response;
+    const idleMs = this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    let response: PostResponse;
     try {
-      response = await fetch(`${this.url}/v1/messages`, { method: "POST", headers: this.headers(client), body, signal });
+      // Bounded like the body: a server that takes the request and never answers must not hold it for ever.
+      response = await httpPost(`${this.url}/v1/messages`, { headers: this.headers(client), body, signal, headerTimeoutMs: idleMs });
       observe?.upstreamResponse();
     } catch (e) {
       if (signal.aborted) return;
+      if (e instanceof HeaderTimeoutError) throw anthropicError("timeout_error", `${this.name} sent no response within ${Math.round(idleMs / 1000)} s`);
       throw anthropicError("api_error", `${this.name} unreachable at ${this.url}: ${(e as Error).message}`);
     }
-    const idleMs = this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     if (!response.ok) {
       const text = await bodyText(response, idleMs).catch(() => "");
       const known = safeError(text);
-      const headers = Object.fromEntries(response.headers);
+      const headers = retryHeaders(response);
       // An Anthropic error is already in the right shape: keep its type and message.
       if (known) throw new AnthropicError(response.status, known.type, known.message, pick(headers, ["retry-after"]));
       throw mapUpstreamError(response.status, text, this.name, headers);

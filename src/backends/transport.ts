@@ -56,7 +56,8 @@ export async function post(body: string | Uint8Array, signal: AbortSignal, opts:
 }
 
 /** The headers an error keeps (mapUpstreamError) and a retry reads. */
-function retryHeaders(response: PostResponse): Record<string, string> {
+/** The headers that say when to try again: all an error keeps of its response's headers. */
+export function retryHeaders(response: PostResponse): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of ["retry-after", "retry-after-ms"]) {
     const value = response.headers.get(name);

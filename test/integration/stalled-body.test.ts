@@ -1,6 +1,7 @@
 // An upstream that sends its headers and then goes silent in the body of a JSON answer or of an
 // error: the idle limit ends the wait, on fetch's path and on node:http's, and the upstream sees
-// its request closed; the same for the Anthropic passthrough. (An SSE body's idle limit: node-post.test.ts.)
+// its request closed; the same for the Anthropic passthrough, which also bounds the wait for headers.
+// (An SSE body's idle limit: node-post.test.ts.)
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,6 +20,7 @@ beforeAll(async () => {
   server = createServer(async (req, res) => {
     for await (const _ of req);
     res.on("close", () => closed++);
+    if (req.url?.startsWith("/silent")) return; // takes the request, never answers
     // Headers, the start of a body, then nothing.
     res.writeHead(req.url?.startsWith("/error") ? 500 : 200, { "content-type": "application/json" });
     res.write('{"id":');
@@ -81,4 +83,16 @@ describe("the Anthropic passthrough: a body that stalls after the headers", () =
       expect((outcome as AnthropicError).status).toBe(status);
     });
   }
+
+  test("a server that never sends headers fails with the timeout error once the idle limit passes", async () => {
+    const before = closed;
+    const sent = (async () => {
+      for await (const _ of backend("/silent").send(request, { model: "m", signal: new AbortController().signal }));
+    })();
+    const outcome = await Promise.race([sent.then(() => "ended", (e) => e), Bun.sleep(3000).then(() => "still waiting")]);
+    expect(outcome).toBeInstanceOf(AnthropicError);
+    expect((outcome as AnthropicError).type).toBe("timeout_error");
+    await settle(() => closed > before);
+    expect(closed).toBe(before + 1);
+  });
 });
