@@ -12,6 +12,12 @@ const url = v.pipe(v.string(), v.regex(/^https?:\/\/[^\s/]+/, "a URL such as htt
 const port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
 const modelMap = v.record(v.string(), v.string());
 
+/**
+ * Longest wait a timer can hold (2^31 - 1 ms, ~24.8 days): a longer one fires at once, in Bun and Node
+ * alike, and a limit set beyond it would time out every request immediately.
+ */
+const MAX_TIMER_SECONDS = 2_147_483;
+
 export const BackendFileSchema = v.strictObject({
   /** false: never picked by default (Apple Silicon's mlx, probing local servers); naming the backend still picks it. */
   enabled: v.optional(v.boolean()),
@@ -31,7 +37,7 @@ export const BackendFileSchema = v.strictObject({
   /** MLX: extra flags for the managed server (e.g. ["--cache-mb", "12000"]). */
   serverArgs: v.optional(v.array(v.string())),
   /** MLX: seconds to wait for the model to load. */
-  readyTimeoutSeconds: v.optional(v.pipe(v.number(), v.minValue(1))),
+  readyTimeoutSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(MAX_TIMER_SECONDS))),
 });
 
 export const ConfigFileSchema = v.strictObject({
@@ -60,7 +66,7 @@ export const ConfigFileSchema = v.strictObject({
   /** Largest request body accepted, in MB (Claude Code sends a few MB with images). */
   maxRequestMB: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(256))),
   /** Stream idle limit in seconds before the upstream is given up on. */
-  idleTimeoutSeconds: v.optional(v.pipe(v.number(), v.minValue(1))),
+  idleTimeoutSeconds: v.optional(v.pipe(v.number(), v.minValue(1), v.maxValue(MAX_TIMER_SECONDS))),
 });
 
 export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;

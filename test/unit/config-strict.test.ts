@@ -163,3 +163,11 @@ describe("special files never hang or dump a stack", () => {
     expect(() => readConfigText(file)).toThrow(new ConfigError(`cannot read config file ${file}: its symbolic links form a loop`));
   });
 });
+
+// setTimeout holds at most 2^31 - 1 ms: a longer limit would fire at once and fail every request.
+describe("timeouts a timer can hold", () => {
+  test("the longest accepted", () => expect(load(JSON.stringify({ idleTimeoutSeconds: 2_147_483 })).idleTimeoutMs).toBe(2_147_483_000));
+  test("an idle limit beyond it is refused", () => expect(failure(JSON.stringify({ idleTimeoutSeconds: 2_147_484 }))).toContain("at idleTimeoutSeconds: expected <=2147483, found 2147484"));
+  test("a model-load wait beyond it is refused", () =>
+    expect(failure(JSON.stringify({ backends: { mlx: { readyTimeoutSeconds: 1e10 } } }))).toContain("at backends.mlx.readyTimeoutSeconds: expected <=2147483"));
+});
