@@ -5,6 +5,8 @@
 // last time (key order included) is not written again. Pure, but for what `RecentMessages` holds.
 // As bytes (what is sent), the JSON kept is kept encoded too: Claude Code's system prompt holds
 // characters beyond Latin-1, so the whole body is a two-byte string that fetch would transcode anew.
+// The messages' bytes as last written, commas included, are kept as one run (a view into that body):
+// a resent conversation's body copies its earlier messages at once, not message by message.
 import type { ChatMessage, ChatRequest } from "../protocol/openai.ts";
 import { FrozenMemo } from "./frozen-memo.ts";
 import { sameJson } from "./same-json.ts";
@@ -24,11 +26,13 @@ class KeptJson {
 const frozenJson = new FrozenMemo<KeptJson>();
 const jsonOf = (value: object): KeptJson => frozenJson.get(value, undefined, () => new KeptJson(JSON.stringify(value)));
 
-/** The body's JSON in order: text written now, and JSON kept from before. */
-function jsonParts(request: ChatRequest, recent?: RecentMessages): (string | KeptJson)[] | undefined {
+/** The body's JSON in order: text written now, JSON kept from before, and the messages' JSON. */
+type Part = string | KeptJson | Written;
+
+function jsonParts(request: ChatRequest, recent?: RecentMessages): Part[] | undefined {
   const tools = request.tools && Object.isFrozen(request.tools) ? request.tools : undefined;
   if (!tools && !recent) return undefined;
-  const parts: (string | KeptJson)[] = [];
+  const parts: Part[] = [];
   let text = "{";
   for (const [key, value] of Object.entries(request)) {
     if (value === undefined) continue; // JSON.stringify leaves these out
@@ -37,12 +41,7 @@ function jsonParts(request: ChatRequest, recent?: RecentMessages): (string | Kep
       parts.push(text, jsonOf(tools));
       text = "";
     } else if (key === "messages" && recent) {
-      const messages = recent.kept(request.messages);
-      parts.push(`${text}[`);
-      for (let i = 0; i < messages.length; i++) {
-        if (i) parts.push(",");
-        parts.push(messages[i]!);
-      }
+      parts.push(`${text}[`, recent.kept(request.messages));
       text = "]";
     } else text += JSON.stringify(value);
   }
@@ -52,7 +51,18 @@ function jsonParts(request: ChatRequest, recent?: RecentMessages): (string | Kep
 
 export function chatRequestJson(request: ChatRequest, recent?: RecentMessages): string {
   const parts = jsonParts(request, recent);
-  return parts ? parts.map((p) => (typeof p === "string" ? p : p.text)).join("") : JSON.stringify(request);
+  if (!parts) return JSON.stringify(request);
+  const texts: string[] = [];
+  for (const p of parts) {
+    if (typeof p === "string") texts.push(p);
+    else if (p instanceof KeptJson) texts.push(p.text);
+    else
+      for (let i = 0; i < p.json.length; i++) {
+        if (i) texts.push(",");
+        texts.push(p.json[i]!.text);
+      }
+  }
+  return texts.join("");
 }
 
 /** The UTF-8 of chatRequestJson, and its length as text (UTF-16 units). */
@@ -66,28 +76,71 @@ export function chatRequestBytes(request: ChatRequest, recent?: RecentMessages):
   let bound = 0;
   let chars = 0;
   for (const p of parts) {
-    bound += typeof p === "string" ? 3 * p.length : p.bytes.length;
-    chars += typeof p === "string" ? p.length : p.text.length;
+    if (typeof p === "string") {
+      bound += 3 * p.length;
+      chars += p.length;
+    } else if (p instanceof KeptJson) {
+      bound += p.bytes.length;
+      chars += p.text.length;
+    } else {
+      // The run's messages are not visited: a turn's work is that of its new messages.
+      bound += p.run?.bytes.length ?? 0;
+      chars += p.run?.chars ?? 0;
+      for (let i = p.run?.count ?? 0; i < p.json.length; i++) {
+        bound += p.json[i]!.bytes.length + 1;
+        chars += p.json[i]!.text.length + (i ? 1 : 0);
+      }
+    }
   }
   const out = new Uint8Array(bound);
   let pos = 0;
   for (const p of parts) {
-    // Mostly the commas between messages: one ASCII char is its own byte (encodeInto would need a view each).
-    if (typeof p === "string") {
-      const c = p.length === 1 ? p.charCodeAt(0) : 0x80;
-      if (c < 0x80) out[pos++] = c;
-      else pos += encoder.encodeInto(p, out.subarray(pos)).written;
-    } else {
+    if (typeof p === "string") pos += encoder.encodeInto(p, out.subarray(pos)).written;
+    else if (p instanceof KeptJson) {
       out.set(p.bytes, pos);
       pos += p.bytes.length;
-    }
+    } else pos = writeMessages(p, out, pos);
   }
   return { bytes: out.subarray(0, pos), chars };
+}
+
+/** The UTF-8 of a conversation's first `count` messages, commas between: a view into a body sent before. */
+interface Run {
+  count: number;
+  bytes: Uint8Array;
+  /** Its length as text, the commas' included. */
+  chars: number;
 }
 
 interface Written {
   messages: readonly ChatMessage[];
   json: KeptJson[];
+  /** Where these messages' first ones were last written as bytes. */
+  run?: Run;
+}
+
+/** The messages' JSON, commas between, into `out` at `pos`; their run is then this body's. Returns the end. */
+function writeMessages(w: Written, out: Uint8Array, pos: number): number {
+  const start = pos;
+  let i = 0;
+  let chars = 0;
+  if (w.run) {
+    out.set(w.run.bytes, pos);
+    pos += w.run.bytes.length;
+    ({ count: i, chars } = w.run);
+  }
+  for (; i < w.json.length; i++) {
+    // A comma is its own byte; the JSON kept is kept encoded.
+    if (i) {
+      out[pos++] = 0x2c;
+      chars++;
+    }
+    out.set(w.json[i]!.bytes, pos);
+    pos += w.json[i]!.bytes.length;
+    chars += w.json[i]!.text.length;
+  }
+  w.run = { count: w.json.length, bytes: out.subarray(start, pos), chars };
+  return pos;
 }
 
 /**
@@ -102,7 +155,7 @@ export class RecentMessages {
   constructor(private readonly keep = 4) {}
 
   /** JSON.stringify of each message, reused where the same message was written before. */
-  kept(messages: readonly ChatMessage[]): readonly KeptJson[] {
+  kept(messages: readonly ChatMessage[]): Written {
     // The conversation written before that these messages continue longest.
     let best = -1;
     let same = 0;
@@ -112,10 +165,14 @@ export class RecentMessages {
       while (n < messages.length && n < before.length && sameJson(before[n], messages[n])) n++;
       if (n > same) [best, same] = [k, n];
     }
-    const json = best >= 0 ? this.written.splice(best, 1)[0]!.json.slice(0, same) : [];
+    const before = best >= 0 ? this.written.splice(best, 1)[0]! : undefined;
+    const json = before ? before.json.slice(0, same) : [];
     for (let i = same; i < messages.length; i++) json.push(new KeptJson(JSON.stringify(messages[i]) ?? "null"));
-    this.written.unshift({ messages, json });
+    // The run written before still holds if all its messages are among those unchanged.
+    const run = before?.run && before.run.count <= same && before.run.count > 0 ? before.run : undefined;
+    const written: Written = run ? { messages, json, run } : { messages, json };
+    this.written.unshift(written);
     this.written.length = Math.min(this.written.length, this.keep);
-    return json;
+    return written;
   }
 }
