@@ -6,8 +6,7 @@ import type { AnthropicEvent, MessagesRequest } from "../protocol/anthropic.ts";
 import type { ChatRequest, Chunk } from "../protocol/openai.ts";
 import { AnthropicError, anthropicError, completeOverflow, idleError, PromptTooLongError } from "../translate/errors.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
-import { chatRequestBytes, chatRequestJson, RecentConversations, RecentMessages, translateRequest } from "../translate/request.ts";
-import { bodyAsBytes } from "../runtime/http-post.ts";
+import { chatRequestBytes, RecentConversations, RecentMessages, translateRequest } from "../translate/request.ts";
 import { makeSigner } from "../translate/signature.ts";
 import { StreamTranslator } from "../translate/stream.ts";
 import { makeToolIndex } from "../translate/tool-index.ts";
@@ -102,10 +101,12 @@ export class OpenAICompatibleBackend implements Backend {
     const thinkKey = `${model}\u0000${req.thinking?.type ?? "default"}`;
     const { request, notes } = translateRequest(req, { model, profile: translateProfile, recent: this.recentConversations });
     for (const note of notes) this.opts.logger.debug(note);
-    const body = upstreamBody(request, this.recentMessages);
+    // As bytes under Bun too: the system prompt makes the body a two-byte string that fetch would
+    // transcode whole each turn, where the bytes reuse the conversation's run (request-json.ts).
+    const body = chatRequestBytes(request, this.recentMessages);
     const x: Exchange = { signal, observe, contextWindow, promptTokens };
     // Sent first: what follows is built while the upstream reads the request.
-    const sent = this.ask(request, body.body, x);
+    const sent = this.ask(request, body.bytes, x);
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),
@@ -203,16 +204,6 @@ export class OpenAICompatibleBackend implements Backend {
       return yield await failure(anthropicError("api_error", `${this.name}: stream interrupted: ${describeError(e)}`));
     }
   }
-}
-
-/** The upstream body as the runtime's POST takes it best (http-post.ts), and its length as text. */
-function upstreamBody(request: ChatRequest, recent: RecentMessages): { body: string | Uint8Array; chars: number } {
-  if (bodyAsBytes) {
-    const { bytes, chars } = chatRequestBytes(request, recent);
-    return { body: bytes, chars };
-  }
-  const json = chatRequestJson(request, recent);
-  return { body: json, chars: json.length };
 }
 
 /** An overflow reported without its numbers gets ours: the prompt as the proxy counts it, the window it knows. */

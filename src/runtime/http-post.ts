@@ -18,13 +18,6 @@ export interface PostInit {
   headerTimeoutMs: number;
 }
 
-/**
- * Whether the body is best given as bytes. Node's http takes bytes (a string is encoded again);
- * Bun's fetch sends a string as cheaply, and bytes made in JavaScript cost a fresh proxy ~100 us
- * more per request in its first few hundred (interleaved runs, proxy CPU).
- */
-export const bodyAsBytes = typeof Bun === "undefined";
-
 /** What callers read of an upstream's answer: a fetch Response is one. */
 export interface PostResponse {
   readonly status: number;
