@@ -57,7 +57,9 @@ export class OpenAICompatibleBackend implements Backend {
    */
   private readonly plainModels = new Set<string>();
   /** The messages JSON of recent requests: a conversation's earlier messages are not written again. */
-  private readonly recentMessages = new RecentMessages();
+  // Under Bun a body's buffer is written again by the next request once this one is sent: fetch
+  // copies the body when called, where node:http writes from it later.
+  private readonly recentMessages = new RecentMessages(4, typeof Bun !== "undefined");
   /** The chat messages of recent conversations: a resent conversation's earlier messages are not translated again. */
   private readonly recentConversations = new RecentConversations();
 
@@ -107,6 +109,8 @@ export class OpenAICompatibleBackend implements Backend {
     const x: Exchange = { signal, observe, contextWindow, promptTokens };
     // Sent first: what follows is built while the upstream reads the request.
     const sent = this.ask(request, body.bytes, x);
+    const release = () => this.recentMessages.release(body.bytes);
+    sent.then(release, release); // retries included
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),

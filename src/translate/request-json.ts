@@ -92,7 +92,7 @@ export function chatRequestBytes(request: ChatRequest, recent?: RecentMessages):
       }
     }
   }
-  const out = new Uint8Array(bound);
+  const out = recent ? recent.buffer(bound, parts) : new Uint8Array(bound);
   let pos = 0;
   for (const p of parts) {
     if (typeof p === "string") pos += encoder.encodeInto(p, out.subarray(pos)).written;
@@ -125,7 +125,8 @@ function writeMessages(w: Written, out: Uint8Array, pos: number): number {
   let i = 0;
   let chars = 0;
   if (w.run) {
-    out.set(w.run.bytes, pos);
+    // In a reused buffer the run may be in place already (RecentMessages.buffer).
+    if (w.run.bytes.buffer !== out.buffer || w.run.bytes.byteOffset !== pos) out.set(w.run.bytes, pos);
     pos += w.run.bytes.length;
     ({ count: i, chars } = w.run);
   }
@@ -151,8 +152,40 @@ function writeMessages(w: Written, out: Uint8Array, pos: number): number {
  */
 export class RecentMessages {
   private written: Written[] = [];
+  /** The buffer bodies are written into again, one request at a time, and the text before their messages. */
+  private pool = { bytes: new Uint8Array(0), lent: false, head: "" };
 
-  constructor(private readonly keep = 4) {}
+  /** `reuseBuffer`: whoever sends a body is done with its bytes when it calls `release` (Bun's fetch copies them). */
+  constructor(
+    private readonly keep = 4,
+    private readonly reuseBuffer = false,
+  ) {}
+
+  /**
+   * Where to write a body of at most `bound` bytes: the reused buffer when it is free, where the
+   * messages' run is then in place if it was written there last time after the same text. A fresh
+   * buffer otherwise, that nothing writes again, so the runs that are views into it hold.
+   */
+  buffer(bound: number, parts: readonly Part[]): Uint8Array {
+    const at = parts.findIndex((p) => typeof p !== "string" && !(p instanceof KeptJson));
+    const head = at > 0 && parts.slice(0, at).every((p) => typeof p === "string") ? parts.slice(0, at).join("") : undefined;
+    const w = parts[at] as Written | undefined;
+    const pool = this.pool;
+    const runInPool = w?.run?.bytes.buffer === pool.bytes.buffer;
+    // A run in the buffer after other text would be overwritten before it is copied.
+    if (!this.reuseBuffer || pool.lent || head === undefined || (runInPool && head !== pool.head)) return new Uint8Array(bound);
+    if (pool.bytes.length < bound) pool.bytes = new Uint8Array(Math.ceil(bound * 1.25));
+    // The other conversations' runs in it are about to be overwritten.
+    else for (const x of this.written) if (x !== w && x.run?.bytes.buffer === pool.bytes.buffer) x.run = undefined;
+    pool.lent = true;
+    pool.head = head;
+    return pool.bytes;
+  }
+
+  /** The body `bytes` (from chatRequestBytes) is sent: its buffer may be written again. */
+  release(bytes: Uint8Array): void {
+    if (bytes.buffer === this.pool.bytes.buffer) this.pool.lent = false;
+  }
 
   /** JSON.stringify of each message, reused where the same message was written before. */
   kept(messages: readonly ChatMessage[]): Written {

@@ -56,3 +56,36 @@ describe("a session with remembered parts", () => {
       expect(JSON.stringify(upstream.requests.at(-1))).toBe(JSON.stringify(expected));
     });
 });
+
+describe("a request retried while another is sent", () => {
+  test("the retry sends its own body: the buffer the other is written into is not the one held", async () => {
+    const a = fixture("print-mode-bash-tool-result");
+    const b = fixture("interactive-hello");
+    let refused = false;
+    const other = await startUpstream((req) => {
+      const last = JSON.stringify(req.messages.at(-1));
+      if (!refused && last.includes("retry me")) {
+        refused = true;
+        return { kind: "text", status: 503, body: "busy" };
+      }
+      return textReply("ok");
+    });
+    const retrying = await startProxy({ upstreamUrl: other.url });
+    try {
+      const send = (body: object) =>
+        fetch(`${retrying.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...body, stream: true }) }).then((r) => r.text());
+      const first = { ...a, messages: [...a.messages, { role: "user", content: "retry me" }] };
+      await send(a); // its conversation's run is in the reused buffer
+      const held = send(first);
+      while (!refused) await Bun.sleep(5);
+      expect(await send(b)).toContain('"text":"ok"'); // while the first waits to retry
+      expect(await held).toContain('"text":"ok"');
+      const profile = profileForModel(PROFILES.openai, "test-model");
+      const expected = (body: object) => JSON.stringify(translateRequest(v.parse(MessagesRequestSchema, { ...body, stream: true }), { model: "test-model", profile }).request);
+      expect(other.requests.map((r) => JSON.stringify(r))).toEqual([a, first, b, first].map(expected));
+    } finally {
+      await retrying.stop();
+      await other.stop();
+    }
+  });
+});

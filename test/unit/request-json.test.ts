@@ -47,6 +47,39 @@ describe("RecentMessages: after each request in a sequence, the JSON is JSON.str
       }
     });
 
+  for (const [name, seq] of sequences)
+    test(`as bytes in a reused buffer: ${name}`, () => {
+      const recent = new RecentMessages(4, true);
+      for (const messages of seq) {
+        const r = request(structuredClone(messages));
+        const body = chatRequestBytes(r, recent);
+        expect(body).toEqual(utf8Of(r));
+        recent.release(body.bytes);
+      }
+    });
+
+  test("in a reused buffer: a body not yet released is not written over, and a model changed moves the run", () => {
+    const recent = new RecentMessages(4, true);
+    const bodies: [ChatRequest, Uint8Array][] = [];
+    const send = (r: ChatRequest, release = true) => {
+      const body = chatRequestBytes(r, recent);
+      expect(body).toEqual(utf8Of(r));
+      bodies.push([r, body.bytes]);
+      if (release) recent.release(body.bytes);
+    };
+    send(request(turn));
+    send(request([...turn, said("a")]), false); // held: the next ones cannot use its buffer
+    send(request([...turn, said("a"), user("b")]));
+    send(request([system, user("title?")]));
+    expect(bodies[1]![1]).toEqual(utf8Of(bodies[1]![0]).bytes);
+    recent.release(bodies[1]![1]);
+    send(request([...turn, said("a"), user("b"), said("c")]));
+    send({ ...request([...turn, said("a"), user("b"), said("c"), user("d")]), model: "a longer model name" });
+    send(request([...turn, said("a"), user("b"), said("c"), user("d"), said("e")]));
+    send(request([system, user("title?"), said("T")]));
+    send(request([...turn, said("a"), user("b"), said("c"), user("d"), said("e"), user("f")]));
+  });
+
   test("the captured turns, translated, with remembered tools, system and messages", () => {
     const validator = new RequestValidator();
     const recent = new RecentMessages();
