@@ -25,7 +25,6 @@ export interface PostResponse {
   readonly headers: { get(name: string): string | null };
   /** null when the status has no body. */
   readonly body: ByteStream | null;
-  text(): Promise<string>;
 }
 
 export class HeaderTimeoutError extends Error {

@@ -5,8 +5,6 @@ import type { IncomingMessage } from "node:http";
 /** Statuses that never carry a body (a Response has none for them either). */
 const NO_BODY = new Set([101, 204, 205, 304]);
 
-const utf8 = new TextDecoder();
-
 export class NodeResponse {
   readonly status: number;
   readonly ok: boolean;
@@ -26,13 +24,5 @@ export class NodeResponse {
     };
     this.body = NO_BODY.has(this.status) ? null : res;
     if (!this.body) res.resume();
-  }
-
-  /** The body as UTF-8, a BOM dropped and bad bytes as U+FFFD: what Response.text() gives. */
-  async text(): Promise<string> {
-    if (!this.body) return "";
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.body) chunks.push(chunk as Buffer);
-    return utf8.decode(Buffer.concat(chunks));
   }
 }

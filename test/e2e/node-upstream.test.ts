@@ -11,11 +11,12 @@ export { readSseBatches } from "${ROOT}/src/backends/sse-reader.ts";
 export { decodeBatches } from "${ROOT}/src/backends/decode.ts";
 export { Utf8Stream } from "${ROOT}/src/backends/utf8-stream.ts";
 export { readerOf } from "${ROOT}/src/runtime/byte-stream.ts";
+export { bodyText } from "${ROOT}/src/backends/body-text.ts";
 `;
 
 const SCRIPT = `
 import { createServer } from "node:http";
-import { HeaderTimeoutError, nodePost, readSseBatches, decodeBatches, Utf8Stream, readerOf } from "./entry.js";
+import { HeaderTimeoutError, nodePost, readSseBatches, decodeBatches, Utf8Stream, readerOf, bodyText } from "./entry.js";
 const CHUNK = JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "hi" }, finish_reason: null }] });
 let connections = 0, cut = 0;
 const server = createServer(async (req, res) => {
@@ -87,9 +88,9 @@ out.headerTimeoutCut = cut - before;
 
 // Error bodies and body-less statuses.
 const bom = await nodePost(base + "/bom", init());
-out.bom = { status: bom.status, ok: bom.ok, retryAfter: bom.headers.get("retry-after"), text: await bom.text() };
+out.bom = { status: bom.status, ok: bom.ok, retryAfter: bom.headers.get("retry-after"), text: await bodyText(bom, 10000) };
 const empty = await nodePost(base + "/empty", init());
-out.empty = { status: empty.status, body: empty.body, text: await empty.text() };
+out.empty = { status: empty.status, body: empty.body, text: await bodyText(empty, 10000) };
 
 // Utf8Stream against Node's own streaming TextDecoder (ICU): random bytes in random reads.
 let seed = 11, mismatches = 0;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { getEventListeners } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { bodyText } from "../../src/backends/body-text.ts";
 import { decodeBatches } from "../../src/backends/decode.ts";
 import { readSseBatches, StreamIdleError } from "../../src/backends/sse-reader.ts";
 import { readerOf } from "../../src/runtime/byte-stream.ts";
@@ -13,7 +14,9 @@ import { chunk, text } from "../helpers/chunks.ts";
 import { type Reply, startUpstream, type Upstream } from "../helpers/upstream.ts";
 
 const init = (signal = new AbortController().signal, headerTimeoutMs = 10_000): PostInit => ({ headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "m", messages: [] }), signal, headerTimeoutMs });
-const viaFetch = (url: string, { headers, body, signal }: PostInit): Promise<PostResponse> => fetch(url, { method: "POST", headers, body, signal });
+const viaFetch = (url: string, { headers, body, signal }: PostInit): Promise<Response> => fetch(url, { method: "POST", headers, body, signal });
+/** Long enough never to cut a test's body. */
+const IDLE_MS = 10_000;
 
 async function bodyBytes(res: PostResponse): Promise<number[]> {
   if (!res.body) return [];
@@ -48,7 +51,7 @@ describe("nodePost answers as fetch does", () => {
         });
         expect(seen(b)).toEqual(seen(a));
         const [fetched, posted] = [await viaFetch(url, init()), await nodePost(url, init())];
-        expect(await posted.text()).toBe(await fetched.text());
+        expect(await bodyText(posted, IDLE_MS)).toBe(await fetched.text());
         expect(await bodyBytes(b)).toEqual(await bodyBytes(a));
       } finally {
         await upstream.stop();
@@ -121,7 +124,7 @@ describe("the wait for response headers", () => {
       const upstream = await startUpstream([{ kind: "sse", frames: [{ delayMs: 200 }, text("late"), "[DONE]"] }]);
       try {
         const res = await post(`${upstream.url}/chat/completions`, init(undefined, 100));
-        expect(await res.text()).toContain("late");
+        expect(await bodyText(res, IDLE_MS)).toContain("late");
       } finally {
         await upstream.stop();
       }
@@ -135,7 +138,7 @@ test("nodePost lets go of the client's signal once its request closes (the socke
     const client = new AbortController();
     const res = await nodePost(`${upstream.url}/chat/completions`, init(client.signal));
     expect(getEventListeners(client.signal, "abort")).toHaveLength(1);
-    await res.text();
+    await bodyText(res, IDLE_MS);
     for (let i = 0; i < 50 && getEventListeners(client.signal, "abort").length; i++) await Bun.sleep(10);
     expect(getEventListeners(client.signal, "abort")).toHaveLength(0);
   } finally {
@@ -161,7 +164,7 @@ test("nodePost to two upstreams in turn reaches each", async () => {
   const [a, b] = [await startUpstream([{ kind: "text", status: 200, body: "a" }]), await startUpstream([{ kind: "text", status: 200, body: "b" }])];
   try {
     const answers = [];
-    for (const u of [a, b, a]) answers.push(await (await nodePost(`${u.url}/chat/completions`, init())).text());
+    for (const u of [a, b, a]) answers.push(await bodyText(await nodePost(`${u.url}/chat/completions`, init()), IDLE_MS));
     expect(answers).toEqual(["a", "b", "a"]);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
