@@ -49,23 +49,7 @@ function jsonParts(request: ChatRequest, recent?: RecentMessages): Part[] | unde
   return parts;
 }
 
-export function chatRequestJson(request: ChatRequest, recent?: RecentMessages): string {
-  const parts = jsonParts(request, recent);
-  if (!parts) return JSON.stringify(request);
-  const texts: string[] = [];
-  for (const p of parts) {
-    if (typeof p === "string") texts.push(p);
-    else if (p instanceof KeptJson) texts.push(p.text);
-    else
-      for (let i = 0; i < p.json.length; i++) {
-        if (i) texts.push(",");
-        texts.push(p.json[i]!.text);
-      }
-  }
-  return texts.join("");
-}
-
-/** The UTF-8 of chatRequestJson, and its length as text (UTF-16 units). */
+/** The UTF-8 of JSON.stringify(request), byte for byte, and its length as text (UTF-16 units). */
 export function chatRequestBytes(request: ChatRequest, recent?: RecentMessages): { bytes: Uint8Array; chars: number } {
   const parts = jsonParts(request, recent);
   if (!parts) {

@@ -12,7 +12,7 @@ import { blocksOf, textOf } from "./user-turn.ts";
 
 type Block = ContentBlockParam;
 
-export { chatRequestBytes, chatRequestJson, RecentMessages } from "./request-json.ts";
+export { chatRequestBytes, RecentMessages } from "./request-json.ts";
 export { RecentConversations } from "./chat-messages.ts";
 
 export { BILLING_HEADER_PREFIX } from "./system-message.ts";

@@ -6,9 +6,12 @@ import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { sameJson } from "../../src/translate/same-json.ts";
 import { RequestValidator } from "../../src/server/request-validator.ts";
 import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
-import { chatRequestJson, translateRequest } from "../../src/translate/request.ts";
+import { chatRequestBytes, translateRequest } from "../../src/translate/request.ts";
 import { makeToolIndex } from "../../src/translate/tool-index.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
+
+/** The upstream body as text. */
+const bodyJson = (request: Parameters<typeof chatRequestBytes>[0]) => new TextDecoder().decode(chatRequestBytes(request).bytes);
 
 const fresh = (name = "print-mode-hello") => loadFixture(name).body; // a new parse every call, like a new request
 
@@ -103,19 +106,19 @@ describe("translated tools and their JSON", () => {
     for (let i = 0; i < 2; i++) expect(translateRequest(validator.messages(structuredClone(body)), opts).notes).toContain("removed server tool web_search (web_search_20250305): backends cannot run it");
   });
 
-  test("chatRequestJson is JSON.stringify, byte for byte", () => {
+  test("chatRequestBytes is JSON.stringify, byte for byte", () => {
     const validator = new RequestValidator();
     for (const name of ["print-mode-hello", "interactive-hello", "print-mode-bash-tool-result"]) {
       for (let turn = 0; turn < 2; turn++) {
         const body = { ...fresh(name), tool_choice: { type: "any" }, output_config: { format: { type: "json_schema", schema: { type: "object" } } }, temperature: undefined };
         const { request } = translateRequest(validator.messages(body), opts);
         expect(Object.isFrozen(request.tools)).toBe(true);
-        expect(chatRequestJson(request)).toBe(JSON.stringify(request));
-        expect(chatRequestJson({ ...request, top_p: undefined })).toBe(JSON.stringify({ ...request, top_p: undefined }));
+        expect(bodyJson(request)).toBe(JSON.stringify(request));
+        expect(bodyJson({ ...request, top_p: undefined })).toBe(JSON.stringify({ ...request, top_p: undefined }));
       }
     }
     const unfrozen = translateRequest(v.parse(MessagesRequestSchema, fresh()), opts).request;
-    expect(chatRequestJson(unfrozen)).toBe(JSON.stringify(unfrozen));
+    expect(bodyJson(unfrozen)).toBe(JSON.stringify(unfrozen));
   });
 });
 
@@ -220,7 +223,7 @@ describe("a list that differs in one byte is read, translated and sent as a new 
         expect(second.tools).not.toBe(first.tools!);
         expect(second).toEqual(v.parse(MessagesRequestSchema, JSON.parse(t)));
         const uncached = translateRequest(v.parse(MessagesRequestSchema, JSON.parse(t)), opts).request;
-        expect(chatRequestJson(translateRequest(second, opts).request)).toBe(JSON.stringify(uncached));
+        expect(bodyJson(translateRequest(second, opts).request)).toBe(JSON.stringify(uncached));
         const names = (body.tools as Tool[]).map((x) => x.name);
         const index = makeToolIndex(second.tools);
         expect(names.map((n) => index.resolve(n))).toEqual(names);

@@ -7,7 +7,7 @@ import type { MessageParam } from "../../src/protocol/anthropic.ts";
 import { RequestValidator } from "../../src/server/request-validator.ts";
 import { deepFreeze } from "../../src/translate/deep-freeze.ts";
 import { DEFAULT_PROFILE, type TranslateProfile } from "../../src/translate/profile.ts";
-import { chatRequestJson, RecentMessages, translateRequest } from "../../src/translate/request.ts";
+import { chatRequestBytes, RecentMessages, translateRequest } from "../../src/translate/request.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
 
 const base = loadFixture("print-mode-bash-tool-result").body as Record<string, unknown> & { messages: unknown[] };
@@ -59,7 +59,7 @@ describe("remembered turns translate as their unfrozen copies do", () => {
         const memo = translateRequest(read, opts);
         const plain = translateRequest(structuredClone(read), opts);
         expect(memo).toEqual(plain);
-        expect(chatRequestJson(memo.request, recent)).toBe(JSON.stringify(plain.request));
+        expect(new TextDecoder().decode(chatRequestBytes(memo.request, recent).bytes)).toBe(JSON.stringify(plain.request));
       }
     }
   });
