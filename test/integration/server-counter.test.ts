@@ -94,21 +94,31 @@ describe("falling back to gpt-tokenizer", () => {
     });
   }
 
+  // These two check that the server is not asked: each has a server of its own, which a request an
+  // earlier test gave up on (the stalled one) cannot reach late.
   test("after a 404 the server is not asked again", async () => {
-    llama.mode = "missing";
-    const counter = serverCounter({ api: "llamacpp", rootUrl: llama.url, model: "m", fallback: localCounter() });
-    await counter.count(TEXTS);
-    llama.mode = "ok";
-    llama.bodies.length = 0;
-    expect((await counter.count(TEXTS)).by).toBe("o200k_base");
-    expect(llama.bodies).toEqual([]);
+    const own = startTokenizer("llamacpp");
+    try {
+      own.mode = "missing";
+      const counter = serverCounter({ api: "llamacpp", rootUrl: own.url, model: "m", fallback: localCounter() });
+      await counter.count(TEXTS);
+      own.mode = "ok";
+      expect((await counter.count(TEXTS)).by).toBe("o200k_base");
+      expect(own.bodies).toEqual([]);
+    } finally {
+      await own.stop();
+    }
   });
 
   test("a body over the counting budget stays with the bounded local counter", async () => {
-    llama.bodies.length = 0;
-    const counter = serverCounter({ api: "llamacpp", rootUrl: llama.url, model: "m", fallback: localCounter() });
-    expect((await counter.count(["x".repeat(1_200_000)])).by).toBe("o200k_base");
-    expect(llama.bodies).toEqual([]);
+    const own = startTokenizer("llamacpp");
+    try {
+      const counter = serverCounter({ api: "llamacpp", rootUrl: own.url, model: "m", fallback: localCounter() });
+      expect((await counter.count(["x".repeat(1_200_000)])).by).toBe("o200k_base");
+      expect(own.bodies).toEqual([]);
+    } finally {
+      await own.stop();
+    }
   }, 30_000);
 });
 
