@@ -1,6 +1,7 @@
 // `bun run bench`: anyclaude at the floor. One scripted upstream on 127.0.0.1 and, in front of it,
-// side by side: anyclaude under Bun (src/cli.ts), the compiled binary, the Node bundle, and two
-// pipe proxies that only forward bytes (node:http and Bun.serve+fetch), the floor to compare with.
+// side by side: anyclaude under Bun (src/cli.ts), the compiled binary, the Node bundle, two pipe
+// proxies that only forward bytes (node:http and Bun.serve+fetch), the floor to compare with, and
+// the floor of the chosen shape under each runtime (pipe-hono.mjs: Hono + streamSSE, no translation).
 //
 //   time to first content delta, p50/p95 (sequential requests with the captured 48 KB Claude Code
 //     body, in rounds that alternate between the proxies so load on the machine hits all alike)
@@ -67,6 +68,8 @@ const serveArgs = ["serve", "--port", "0", "--mode", "openai", "--base-url", ups
 const started = [
   await startProcess("node pipe", ["node", join(import.meta.dir, "pipe-node.mjs"), upstreamUrl], "openai"),
   await startProcess("bun pipe", [process.execPath, join(import.meta.dir, "pipe-bun.ts"), upstreamUrl], "openai"),
+  await startProcess("hono pipe bun", [process.execPath, join(import.meta.dir, "pipe-hono.mjs"), upstreamUrl], "openai"),
+  await startProcess("hono pipe node", ["node", join(import.meta.dir, "pipe-hono.mjs"), upstreamUrl], "openai"),
   await startProcess("anyclaude bun", [process.execPath, join(ROOT, "src/cli.ts"), ...serveArgs], "anthropic"),
   await startProcess("binary", [join(ROOT, "dist/anyclaude-linux-x64"), ...serveArgs], "anthropic", true),
   await startProcess("node bundle", ["node", join(ROOT, "dist/node/anyclaude.mjs"), ...serveArgs], "anthropic", true),
@@ -191,7 +194,7 @@ const rows: [string, keyof Figures, number][] = [
   ["RSS after the long streams (MB)", "rssAfterLong", 1],
   [`RSS at ${CONCURRENCY} streams (MB)`, "rssAt64", 1],
 ];
-const W = 14;
+const W = 16;
 console.log(`anyclaude proxy benchmark: captured Claude Code body (${(bodies.anthropic.short.length / 1024).toFixed(0)} KB), ${REQUESTS} sequential requests, upstream on 127.0.0.1${QUICK ? " [quick run]" : ""}`);
 console.log("");
 console.log(`${"".padEnd(40)}${proxies.map((p) => p.name.padStart(W)).join("")}`);
@@ -226,5 +229,12 @@ if (node) {
     lines.push(verdict(`node bundle vs bun: ${label.replace(/ \((ms|MB)\)$/, "")}`, ratio, below(2, "× worse"), 2));
   }
 }
+// Not a target: how much of the Node bundle's gap the shape costs before any code of ours runs.
+const honoNode = f("hono pipe node");
+if (node && honoNode)
+  lines.push(
+    `  for scale: the shape's floor under Node (hono pipe node) vs anyclaude bun: TTFD p50 ${(honoNode.ttfdP50 / bun.ttfdP50).toFixed(2)}×, ` +
+      `${CONCURRENCY}-stream req/s ${(bun.reqPerSecond / honoNode.reqPerSecond).toFixed(2)}× worse, events/s ${(bun.eventsPerSecond / honoNode.eventsPerSecond).toFixed(2)}× worse`,
+  );
 for (const l of lines) console.log(l);
 process.exit(0);
