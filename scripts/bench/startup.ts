@@ -40,11 +40,24 @@ async function versionMs(cmd: string[]): Promise<number> {
   return performance.now() - t;
 }
 
+// Below every system's ephemeral range (Linux 32768-60999, macOS 49152-65535): a busy machine's
+// outgoing connections cannot be holding the port a run asks for.
+let nextPort = 20_000 + (process.pid % 10_000);
+
+/** The launch-to-ready time on a fixed port, on the next one if a listener already holds it. */
+async function readyMs(cmd: string[]): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await readyMsOn(cmd, nextPort++);
+    if (typeof r === "number") return r;
+    if (attempt === 5) throw new Error(r.failure);
+  }
+}
+
 /** Spawn `serve --port N` and poll /health: the time until the proxy answers. */
-async function readyMs(cmd: string[], port: number): Promise<number> {
+async function readyMsOn(cmd: string[], port: number): Promise<number | { failure: string }> {
   const t = performance.now();
   const p = Bun.spawn([...cmd, "serve", "--port", String(port), "--mode", "openai", "--base-url", upstreamUrl, "--model", "m"], { stdout: "ignore", stderr: "pipe" });
-  // A proxy that cannot start (the port taken, a broken build) ends the bench with its own words, not a spin.
+  // A proxy that cannot start (a broken build) ends the bench with its own words, not a spin.
   for (const deadline = t + 30_000; ; ) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/health`);
@@ -52,7 +65,10 @@ async function readyMs(cmd: string[], port: number): Promise<number> {
     } catch {}
     if (p.exitCode !== null || performance.now() > deadline) {
       p.kill();
-      throw new Error(`${cmd.join(" ")} serve --port ${port} did not become ready: ${(await new Response(p.stderr).text()).trim() || `exit ${await p.exited}`}`);
+      const said = (await new Response(p.stderr).text()).trim();
+      const failure = `${cmd.join(" ")} serve --port ${port} did not become ready: ${said || `exit ${await p.exited}`}`;
+      if (said.includes("already in use")) return { failure };
+      throw new Error(failure);
     }
     await Bun.sleep(1);
   }
@@ -63,7 +79,6 @@ async function readyMs(cmd: string[], port: number): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-let port = 47_000 + (process.pid % 1000);
 const verdicts: string[] = [];
 console.log(`anyclaude start-up — median of ${RUNS} runs each`);
 console.log(`  ${"".padEnd(30)} ${"--version ms".padStart(12)} ${"launch→ready ms".padStart(16)}`);
@@ -72,7 +87,7 @@ for (const [name, cmd] of variants) {
   const r: number[] = [];
   await versionMs(cmd);
   for (let i = 0; i < RUNS; i++) v.push(await versionMs(cmd));
-  for (let i = 0; i < RUNS; i++) r.push(await readyMs(cmd, port++));
+  for (let i = 0; i < RUNS; i++) r.push(await readyMs(cmd));
   console.log(`  ${name.padEnd(30)} ${median(v).toFixed(1).padStart(12)} ${median(r).toFixed(1).padStart(16)}`);
   verdicts.push(verdict(`${name} launch→ready`, median(r), below(100, "ms")));
 }
