@@ -27,8 +27,10 @@ log = logging.getLogger("anyclaude_mlx")
 PREFILL_STEP = 2048
 # Caches whose trim() drops exactly the last n tokens of every head. Sliding windows
 # (RotatingKVCache), recurrent state (ArraysCache), CacheList and anything unknown are restored
-# from checkpoints instead: trim is never called on them. Not ConcatenateKVCache (afm7): mlx-lm's
-# trim() moves its offset but the next update concatenates onto the untrimmed keys.
+# from checkpoints instead: trim is never called on them. Not ConcatenateKVCache: mlx-lm's trim()
+# moves its offset but the next update concatenates onto the untrimmed keys. Not ChunkedKVCache
+# (llama4): it says it can trim, but the model drops its rows before the last chunk on every call,
+# so a trim back into the current chunk leaves that chunk's first rows missing.
 TRIMMABLE_TYPES = tuple(t for t in (getattr(cache_types, n, None) for n in ("KVCache", "QuantizedKVCache")) if t is not None)
 # Kept free for activations and the OS: a Metal OOM is an uncatchable abort, so we refuse first.
 MEMORY_RESERVE = 2 << 30

@@ -10,7 +10,8 @@ from anyclaude_mlx.engine import Sampling
 from .standin_env import SHAPES, StandinModules, model_dir
 
 ENV = StandinModules()
-AFM7 = "afm7"  # KVCache layers and one ConcatenateKVCache (mlx_lm/models/afm7.py)
+AFM7 = "afm7"  # KVCache layers; its KV-reuse layers read the last one's state (mlx_lm/models/afm7.py)
+CONCAT = "concatenate_kv"  # a ConcatenateKVCache layer, which no mlx-lm make_cache returns (see its config.json)
 ALPHA, BETA = 12, 13  # " alpha", " beta" in the stand-in's base vocabulary
 
 
@@ -48,7 +49,7 @@ def prompt_of(e, words=120):
 
 class CheckpointTests(unittest.TestCase):
     def test_a_checkpoint_is_untouched_by_what_the_live_cache_does_next(self):
-        for shape in SHAPES + (AFM7,):
+        for shape in SHAPES + (AFM7, CONCAT):
             with self.subTest(shape=shape):
                 e = engine(shape)
                 prompt = prompt_of(e)
@@ -70,7 +71,7 @@ class CheckpointTests(unittest.TestCase):
 
     def test_an_empty_cache_copies(self):
         # mlx-lm's KVCache.state reads keys.shape, and keys is None until the first update.
-        for shape in SHAPES + (AFM7,):
+        for shape in SHAPES + (AFM7, CONCAT):
             with self.subTest(shape=shape):
                 e = engine(shape)
                 empty = e.new_cache().copy()
@@ -105,7 +106,7 @@ class TrimTests(unittest.TestCase):
         self.assertEqual(c.offset, 6)
 
     def test_whatever_trims_continues_like_a_fresh_prefill(self):
-        for shape in SHAPES + (AFM7,):
+        for shape in SHAPES + (AFM7, CONCAT):
             with self.subTest(shape=shape):
                 e = engine(shape)
                 prompt = prompt_of(e, 60)
@@ -118,12 +119,49 @@ class TrimTests(unittest.TestCase):
                     continue
                 self.assertEqual(greedy(e, cache, prompt[-1:]), first)
 
-    def test_afm7_is_restored_from_checkpoints_not_trimmed(self):
-        e = engine(AFM7)
+    def test_a_concatenate_kv_cache_is_restored_from_checkpoints_not_trimmed(self):
+        e = engine(CONCAT)
         cache = e.new_cache()
         prefill(e, cache, [BETA] * 40)
         self.assertFalse(cache.is_trimmable())
         self.assertEqual((cache.trim(10), cache.offset), (0, 40))
+
+    def test_afm7_trims_and_its_reuse_layers_read_only_what_is_left(self):
+        # mlx-lm's afm7 has only KVCache layers in its prompt cache; its KV-reuse layers read
+        # cache[-1].state, which a trim shortens (KVCache.state slices to offset).
+        e = engine(AFM7)
+        prompt = prompt_of(e, 60)
+        cache, fresh = e.new_cache(), e.new_cache()
+        prefill(e, cache, prompt[:-1])
+        greedy(e, cache, prompt[-1:])
+        self.assertTrue(cache.is_trimmable())
+        cut = 70
+        n = cache.offset - (len(prompt) - 1 - cut)
+        self.assertEqual(cache.trim(n), n)
+        prefill(e, fresh, prompt[: -1 - cut])
+        last = prompt[-1 - cut : -cut]
+        self.assertEqual(greedy(e, cache, last), greedy(e, fresh, last))
+
+    def test_a_chunked_kv_cache_says_it_can_trim_but_is_never_trimmed(self):
+        # mlx-lm's ChunkedKVCache (llama4) answers is_trimmable() True always, but the model drops the
+        # rows before the last chunk_size on every call (maybe_trim_front), so a trim back into the
+        # current chunk leaves it without the chunk's first rows: trusting it answers differently.
+        e = engine("llama4")
+        prompt = prompt_of(e, 60)
+        cache, fresh = e.new_cache(), e.new_cache()
+        prefill(e, cache, prompt[:-1])
+        greedy(e, cache, prompt[-1:])  # decoding calls maybe_trim_front on every token
+        chunked = [c for c in cache.layers if type(c).__name__ == "ChunkedKVCache"]
+        self.assertTrue(chunked and all(c.is_trimmable() and c.start_position > 0 for c in chunked))
+        self.assertFalse(cache.is_trimmable())
+        before = cache.offset
+        self.assertEqual((cache.trim(8), cache.offset), (0, before))
+        prefill(e, fresh, prompt[:-1])
+        n = before - (len(prompt) - 1)
+        for c in cache.layers:  # what trusting is_trimmable() would do
+            c.trim(n)
+        cache.tokens -= n
+        self.assertNotEqual(greedy(e, cache, prompt[-1:]), greedy(e, fresh, prompt[-1:]))
 
 
 class LoadTests(unittest.TestCase):

@@ -1,6 +1,7 @@
 """engine_mlx.py itself, on the numpy stand-in of mlx/mlx_lm 0.32 (tests/standin), for the cache
 shapes of the models people run: Llama (KVCache), gpt-oss (RotatingKVCache + KVCache), Qwen3-Next
-(ArraysCache at layer 0, KVCache every 4th layer), DeepSeek-V3.2 (CacheList), MLA latents, Falcon-H1."""
+(ArraysCache at layer 0, KVCache every 4th layer), DeepSeek-V3.2 (CacheList), MLA latents, Falcon-H1,
+Llama 4 (ChunkedKVCache + KVCache every 4th layer)."""
 
 import os
 import unittest
@@ -41,8 +42,9 @@ EXPECTED_BYTES_PER_TOKEN = {
     "deepseek_v32": 3 * ((16 + 4) + (8 + 8)) * 4,
     "mla": 3 * (16 + 4) * 4,
     "falcon_h1": 2 * 2 * (8 + 8) * 4,
+    "llama4": 2 * 2 * (8 + 8) * 4,  # chunked layers stop growing past their chunk
 }
-TRIMMABLE = {"llama": True, "mla": True, "gpt_oss": False, "qwen3_next": False, "deepseek_v32": False, "falcon_h1": False}
+TRIMMABLE = {"llama": True, "mla": True, "gpt_oss": False, "qwen3_next": False, "deepseek_v32": False, "falcon_h1": False, "llama4": False}
 
 
 class EngineOnStandinTests(unittest.TestCase):

@@ -19,7 +19,7 @@ from typing import Any, Optional
 import numpy as np
 
 import mlx.core as mx
-from .models.cache import ArraysCache, CacheList, ConcatenateKVCache, KVCache, QuantizedKVCache, RotatingKVCache
+from .models.cache import ArraysCache, CacheList, ChunkedKVCache, ConcatenateKVCache, KVCache, QuantizedKVCache, RotatingKVCache
 
 P = 65521  # prime; products of two residues stay exact in int64
 
@@ -177,13 +177,15 @@ def _rows(tokens: np.ndarray, positions: np.ndarray, layer: int, width: int, sal
     return np.concatenate([positions.astype(np.int64)[:, None], rest], axis=1).astype(np.float32)[None, None]
 
 
-def _attend(keys: np.ndarray, values: np.ndarray, last_pos: int, window: Optional[int], keep: int = 0) -> int:
-    """What the last query reads: every row the cache returned that the causal (window) mask lets it
-    see. Sums run in float64 over small integers, so they are exact whatever the chunking."""
+def _attend(keys: np.ndarray, values: np.ndarray, last_pos: int, window: Optional[int], keep: int = 0, chunk: Optional[int] = None) -> int:
+    """What the last query reads: every row the cache returned that the causal (window, chunk) mask lets
+    it see. Sums run in float64 over small integers, so they are exact whatever the chunking."""
     pos = keys[0, 0, :, 0].astype(np.int64)
     seen = pos <= last_pos
     if window is not None:
         seen &= (pos > last_pos - window) | (pos < keep)
+    if chunk is not None:  # llama4: only keys of the query's own chunk (llama4.py chunk_mask)
+        seen &= pos // chunk == last_pos // chunk
     if not seen.all():
         keys, values, pos = keys[:, :, seen], values[:, :, seen], pos[seen]
     k = keys[0, :, :, 1:].sum(dtype=np.float64)
@@ -196,6 +198,7 @@ class Layer:
         self.kind, self.index = spec["kind"], index
         self.heads, self.dim, self.vdim = spec.get("heads", 2), spec.get("dim", 8), spec.get("vdim", spec.get("dim", 8))
         self.window = spec.get("window")
+        self.chunk = spec.get("chunk")
         self.parts = [Layer(p, index) for p in spec.get("parts", [])]
 
     def make_cache(self) -> Any:
@@ -207,6 +210,8 @@ class Layer:
             return QuantizedKVCache(group_size=self.dim, bits=8)
         if self.kind == "rotating":
             return RotatingKVCache(max_size=self.window)
+        if self.kind == "chunked":
+            return ChunkedKVCache(self.chunk)
         if self.kind == "linear":
             return ArraysCache(size=2)
         if self.kind == "list":
@@ -218,6 +223,8 @@ class Layer:
             return sum(p(tokens, c) * (j + 1) for j, (p, c) in enumerate(zip(self.parts, cache.caches))) % P
         if self.kind == "linear":
             return self._linear(tokens, cache)
+        if self.kind == "chunked":
+            cache.maybe_trim_front()  # llama4's model does this for its chunked layers before each call
         start = cache.offset  # RoPE offset, as real attention layers read it
         pos = np.arange(start, start + len(tokens))
         k = np.repeat(_rows(tokens, pos, self.index, self.dim, 1), self.heads, axis=1)
@@ -228,7 +235,13 @@ class Layer:
             values = mx.dequantize(*values, group_size=cache.group_size, bits=cache.bits)
             keys, values = np.rint(keys), np.rint(values)
         keep = getattr(cache, "keep", 0)
-        return _attend(keys, values, int(pos[-1]), self.window, keep)
+        return _attend(keys, values, int(pos[-1]), self.window, keep, self.chunk)
+
+    def reuse(self, tokens: np.ndarray, cache: Any) -> int:
+        """afm7's KV-reuse layers: no cache of their own; the last query reads every row of the last
+        cache's `state` (afm7.py: `keys, values = cache[-1].state`), stale rows included if it had any."""
+        keys, values = cache.state
+        return (_attend(keys, values, int(keys[0, 0, :, 0].max()), None) * 5 + self.index) % P
 
     def _linear(self, tokens: np.ndarray, cache: ArraysCache) -> int:
         conv = cache[0] if cache[0] is not None else mx.zeros((1, 3, 1), mx.float32)
@@ -245,7 +258,9 @@ class Layer:
 class Model:
     def __init__(self, config: dict[str, Any]):
         self.config = config
-        self.layers = [Layer(s, i) for i, s in enumerate(config["standin_layers"])]
+        specs = config["standin_layers"]
+        self.layers = [Layer(s, i) for i, s in enumerate(specs) if s["kind"] != "kv_reuse"]
+        self.reuse_layers = [Layer(s, i) for i, s in enumerate(specs) if s["kind"] == "kv_reuse"]
         self.vocab_size = len(BASE_VOCAB)
         # Benches only: seconds per multi-token call, so a client can cancel mid-prefill as it would on a Mac.
         self.prefill_seconds = float(os.environ.get("ANYCLAUDE_STANDIN_PREFILL_SECONDS", "0"))
@@ -268,6 +283,8 @@ class Model:
         h = 0
         for i, (layer, c) in enumerate(zip(self.layers, cache)):
             h = (h * 131 + layer(tokens, c) * (i + 1)) % P
+        for layer in self.reuse_layers:
+            h = (h * 131 + layer.reuse(tokens, cache[-1])) % P
         logits = np.zeros((1, len(tokens), self.vocab_size), dtype=np.float32)
         logits[0, -1, self._next(h)] = 1.0
         return logits

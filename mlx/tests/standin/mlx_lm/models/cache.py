@@ -13,9 +13,9 @@ import mlx.core as mx
 from mlx.utils import tree_map, tree_reduce
 
 from .cache_base import _BaseCache, _grown
-from .cache_stateful import ArraysCache, CacheList, RotatingKVCache
+from .cache_stateful import ArraysCache, CacheList, ChunkedKVCache, RotatingKVCache
 
-__all__ = ["make_prompt_cache", "can_trim_prompt_cache", "trim_prompt_cache", "KVCache", "ConcatenateKVCache", "QuantizedKVCache", "RotatingKVCache", "ArraysCache", "CacheList"]
+__all__ = ["make_prompt_cache", "can_trim_prompt_cache", "trim_prompt_cache", "KVCache", "ConcatenateKVCache", "QuantizedKVCache", "RotatingKVCache", "ArraysCache", "ChunkedKVCache", "CacheList"]
 
 
 def make_prompt_cache(model: Any, max_kv_size: Optional[int] = None) -> List[Any]:

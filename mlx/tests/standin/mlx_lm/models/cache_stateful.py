@@ -1,5 +1,6 @@
 """Stand-in mlx_lm cache classes whose state is not a plain append-only KV buffer (tests only):
-RotatingKVCache (sliding window, wraps in place), ArraysCache (recurrent slots), CacheList."""
+RotatingKVCache (sliding window, wraps in place), ArraysCache (recurrent slots), ChunkedKVCache
+(llama4's chunked attention, drops rows before the current chunk), CacheList."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any, List, Optional
 
 import mlx.core as mx
 
-from .cache_base import _BaseCache
+from .cache_base import _BaseCache, _grown
 
 
 class RotatingKVCache(_BaseCache):
@@ -154,6 +155,77 @@ class ArraysCache(_BaseCache):
     @property
     def nbytes(self) -> int:
         return sum(c.nbytes for c in self.cache if c is not None)
+
+
+class ChunkedKVCache(_BaseCache):
+    """llama4's chunked-attention layers (mlx-lm d78bf58e, with e03e45ed's maybe_trim_front). The model
+    calls maybe_trim_front() before every forward pass, which keeps only the last chunk_size rows and
+    moves start_position; trim() moves offset back over those rows only, yet is_trimmable() is always
+    True, though the rows of the current chunk before start_position are gone."""
+
+    step = 256
+
+    def __init__(self, chunk_size: int) -> None:
+        self.keys: Any = None
+        self.values: Any = None
+        self.offset = 0
+        self.chunk_size = chunk_size
+        self.start_position = 0
+
+    def maybe_trim_front(self) -> None:
+        if self.keys is None:
+            return
+        valid = self.offset - self.start_position
+        if valid > self.chunk_size:
+            trim = valid - self.chunk_size
+            self.start_position += trim
+            self.keys = self.keys[..., trim:valid, :]
+            self.values = self.values[..., trim:valid, :]
+
+    def update_and_fetch(self, keys: Any, values: Any) -> tuple[Any, Any]:
+        prev = self.offset - self.start_position
+        self.keys = _grown(self.keys, prev, keys, self.step)
+        self.values = _grown(self.values, prev, values, self.step)
+        self.offset += keys.shape[2]
+        end = self.offset - self.start_position
+        self.keys[..., prev:end, :] = keys
+        self.values[..., prev:end, :] = values
+        return self.keys[..., :end, :], self.values[..., :end, :]
+
+    @property
+    def state(self) -> Any:
+        # As in mlx-lm: sliced by offset, not by offset - start_position.
+        if self.offset == self.keys.shape[2]:
+            return self.keys, self.values
+        return self.keys[..., : self.offset, :], self.values[..., : self.offset, :]
+
+    @state.setter
+    def state(self, v: Any) -> None:
+        self.keys, self.values = v
+        self.offset = self.keys.shape[2]
+
+    def is_trimmable(self) -> bool:
+        return True
+
+    def trim(self, n: int) -> int:
+        n = min(self.offset - self.start_position, n)
+        self.offset -= n
+        return n
+
+    @property
+    def meta_state(self) -> Any:
+        return tuple(map(str, (self.chunk_size, self.start_position)))
+
+    @meta_state.setter
+    def meta_state(self, v: Any) -> None:
+        self.chunk_size, self.start_position = map(int, v)
+
+    def empty(self) -> bool:
+        return self.keys is None
+
+    @property
+    def nbytes(self) -> int:
+        return 0 if self.keys is None else self.keys.nbytes + self.values.nbytes
 
 
 class CacheList(_BaseCache):
