@@ -25,13 +25,15 @@ from .engine import Cancelled, GeneratedToken, ModelInfo, Sampling
 
 log = logging.getLogger("anyclaude_mlx")
 PREFILL_STEP = 2048
-# Caches whose trim() drops exactly the last n tokens of every head. Sliding windows
-# (RotatingKVCache), recurrent state (ArraysCache), CacheList and anything unknown are restored
-# from checkpoints instead: trim is never called on them. Not ConcatenateKVCache: mlx-lm's trim()
+# Caches whose trim() drops exactly the last n tokens of every head, and CacheLists of only these
+# (DeepSeek-V3.2's latent and indexer keys, LongCat-Flash's two attentions). Sliding windows
+# (RotatingKVCache), recurrent state (ArraysCache), lists holding either and anything unknown are
+# restored from checkpoints instead: trim is never called on them. Not ConcatenateKVCache: mlx-lm's trim()
 # moves its offset but the next update concatenates onto the untrimmed keys. Not ChunkedKVCache
 # (llama4): it says it can trim, but the model drops its rows before the last chunk on every call,
 # so a trim back into the current chunk leaves that chunk's first rows missing.
 TRIMMABLE_TYPES = tuple(t for t in (getattr(cache_types, n, None) for n in ("KVCache", "QuantizedKVCache")) if t is not None)
+CACHE_LIST = getattr(cache_types, "CacheList", None)
 # Kept free for activations and the OS: a Metal OOM is an uncatchable abort, so we refuse first.
 MEMORY_RESERVE = 2 << 30
 WARMUP_CHUNK, WARMUP_CHUNKS = 256, 3
@@ -51,6 +53,13 @@ def _is_empty(layer: Any) -> bool:
         return False
 
 
+def trims_by_type(layer: Any) -> bool:
+    """Whether trimming `layer` drops exactly the last n tokens (see TRIMMABLE_TYPES)."""
+    if CACHE_LIST is not None and type(layer) is CACHE_LIST:
+        return all(trims_by_type(c) for c in layer.caches)
+    return type(layer) in TRIMMABLE_TYPES
+
+
 def _states(layers: list[Any]) -> list[Any]:
     """The arrays to evaluate: mlx-lm's `state` getters fail on an empty layer (keys is None)."""
     return [c.state for c in layers if not _is_empty(c)]
@@ -63,7 +72,7 @@ class MLXCache:
     def __init__(self, layers: list[Any], tokens: int = 0):
         self.layers = layers
         self.tokens = tokens
-        self._trim_by_type = all(type(c) in TRIMMABLE_TYPES for c in layers)
+        self._trim_by_type = all(trims_by_type(c) for c in layers)
 
     @property
     def offset(self) -> int:

@@ -119,6 +119,39 @@ class TrimTests(unittest.TestCase):
                     continue
                 self.assertEqual(greedy(e, cache, prompt[-1:]), first)
 
+    def test_a_cache_list_trims_only_when_all_it_holds_trims(self):
+        from mlx_lm.models.cache import ArraysCache, CacheList, ChunkedKVCache, ConcatenateKVCache, KVCache, QuantizedKVCache, RotatingKVCache
+
+        # The lists of mlx-lm's make_cache functions (models/*.py at d78bf58e), and lists no model makes.
+        table = [
+            ("deepseek_v32, longcat_flash", CacheList(KVCache(), KVCache()), True),
+            ("quantized parts", CacheList(QuantizedKVCache(), KVCache()), True),
+            ("nested", CacheList(KVCache(), CacheList(KVCache(), KVCache())), True),
+            ("falcon_h1", CacheList(ArraysCache(size=2), KVCache()), False),
+            ("baichuan_m1 sliding layers", CacheList(ArraysCache(size=2), RotatingKVCache(max_size=64)), False),
+            ("a sliding window", CacheList(KVCache(), RotatingKVCache(max_size=64)), False),
+            ("a chunked layer", CacheList(KVCache(), ChunkedKVCache(64)), False),
+            ("a concatenating layer", CacheList(KVCache(), ConcatenateKVCache()), False),
+            ("nested, a sliding window inside", CacheList(KVCache(), CacheList(KVCache(), RotatingKVCache(max_size=64))), False),
+        ]
+        rows = ENV.core.zeros((1, 1, 5, 64))
+
+        def feed(c):  # five tokens into every attention cache, as a forward pass would
+            for sub in getattr(c, "caches", ()):
+                feed(sub)
+            if hasattr(c, "update_and_fetch"):
+                c.update_and_fetch(rows, rows)
+
+        for label, layer, trims in table:
+            with self.subTest(label):
+                self.assertEqual(ENV.engine_mlx.trims_by_type(layer), trims)
+                cache = ENV.engine_mlx.MLXCache([KVCache(), layer])
+                for c in cache.layers:
+                    feed(c)
+                cache.tokens = 5
+                self.assertEqual(cache.is_trimmable(), trims)
+                self.assertEqual((cache.trim(2), cache.offset), (2, 3) if trims else (0, 5))
+
     def test_a_concatenate_kv_cache_is_restored_from_checkpoints_not_trimmed(self):
         e = engine(CONCAT)
         cache = e.new_cache()
