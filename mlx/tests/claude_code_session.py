@@ -1,7 +1,8 @@
 """A Claude Code session as the MLX server receives it (OpenAI chat format, after anyclaude's
 translation), built from the captured requests in test/fixtures/claude-code: the real system prompt
 and tools, Bash tool rounds, a title request and a sub-agent in between, a cancel while prefilling a
-long tool result, a cancel while generating, and a turn with thinking off."""
+long tool result, a cancel while generating, a turn with thinking off, and a rewind (Esc Esc): the
+conversation taken back to before an earlier user message, another one sent instead."""
 
 from __future__ import annotations
 
@@ -66,6 +67,7 @@ def session(reply: Any) -> list[Step]:
     t3 = main("turn 3")
     tool_round(t3, 3, lines=200)  # a long tool result, cancelled while prefilling
     main("turn 4 (cancelled while prefilling)", cancel="prefill")
+    before_turn_5 = len(convo)
     convo.append({"role": "user", "content": "[Request interrupted by user]\nGo on, but only list the .ts files."})
     t5 = main("turn 5 (after the cancel)")
     tool_round(t5, 5)
@@ -76,6 +78,10 @@ def session(reply: Any) -> list[Step]:
     main("turn 8 (cancelled while generating)", cancel="generate")
     convo.append({"role": "user", "content": "[Request interrupted by user]\nStop and summarise."})
     main("turn 9 (after the cancel)")
+    # Every entry stored since runs past where this prompt parts from them: a cache that cannot trim
+    # must not be reused beyond an entry that is a whole prefix of it.
+    rewound = convo[:before_turn_5] + [{"role": "user", "content": "Rewind: list the directories instead."}]
+    steps.append(Step("turn 10 (rewound to before turn 5, another message)", [dict(m) for m in rewound], tools, main=False))
     return steps
 
 
