@@ -4,7 +4,8 @@ A few entries keyed by token sequence, under a byte budget. Lookup takes the ent
 longest usable common prefix; checkpoints (the end of system+tools) are copied on reuse, turn
 entries (and the prefix a cancelled request processed) are moved. LRU refreshes on every hit.
 The entries, checkpoint copies included, and the running request's cache share the memory the
-weights leave: `reserve` evicts to make room. Pure Python over the CacheHandle protocol.
+weights leave: `reserve` evicts to make room; `cache_cost` estimates what a model's cache will
+need from sizes measured at load. Pure Python over the CacheHandle protocol.
 """
 
 from __future__ import annotations
@@ -62,6 +63,39 @@ def cache_budget(headroom: Optional[int], explicit: Optional[int] = None) -> int
     if headroom is None:
         return UNKNOWN_MEMORY_BUDGET
     return headroom * 3 // 4
+
+
+def marginal_bytes_per_token(sizes: list[int], step: int) -> int:
+    """Bytes one more token costs, from a cache's sizes after each warm-up chunk of `step` tokens: the
+    last difference, when fixed-size state (ArraysCache) no longer grows."""
+    if len(sizes) < 2:
+        return 0
+    return max(0, sizes[-1] - sizes[-2]) // step
+
+
+def cache_cost(leaves: list[tuple[Optional[int], list[int]]], step: int, peak_chunk: int, spare_rows: int) -> tuple[int, int]:
+    """(bytes per token, fixed bytes) of a model's cache, from each leaf cache's row bound and its sizes
+    after each warm-up chunk of `step` tokens.
+
+    An unbounded leaf (KVCache, MLA latents, ArraysCache) costs its last difference per token, the rest
+    of its size fixed, plus `spare_rows` rows when it grows: mlx-lm's KVCache allocates whole steps of
+    256 rows and keeps a step it was trimmed back into, so it holds up to two steps more than its
+    tokens. A bounded one (a sliding window of max_size rows, a llama4 chunk) is fixed at its
+    peak whether or not the short warm-up reached its bound (Gemma 3's windows hold 1024 tokens): after
+    a prefill chunk of S tokens mlx-lm's RotatingKVCache holds max_size - 1 + S rows and a ChunkedKVCache
+    chunk_size + S, so bound + peak_chunk rows, each costing what a row of the first chunk did (that
+    chunk is kept whole: `step` rows)."""
+    per_token = fixed = 0
+    for bound, sizes in leaves:
+        if not sizes:
+            continue
+        if bound is None:
+            grows = marginal_bytes_per_token(sizes, step)
+            per_token += grows
+            fixed += max(0, sizes[-1] - grows * step * len(sizes)) + grows * spare_rows
+        else:
+            fixed += sizes[0] * (bound + peak_chunk) // step
+    return per_token, fixed
 
 
 class PrefixCacheManager:

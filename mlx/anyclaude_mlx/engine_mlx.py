@@ -21,6 +21,7 @@ from mlx_lm.models import cache as cache_types
 from mlx_lm.models.cache import make_prompt_cache
 from mlx_lm.sample_utils import make_sampler
 
+from .cache_manager import cache_cost
 from .engine import Cancelled, GeneratedToken, ModelInfo, Sampling
 
 log = logging.getLogger("anyclaude_mlx")
@@ -34,6 +35,10 @@ PREFILL_STEP = 2048
 # so a trim back into the current chunk leaves that chunk's first rows missing.
 TRIMMABLE_TYPES = tuple(t for t in (getattr(cache_types, n, None) for n in ("KVCache", "QuantizedKVCache")) if t is not None)
 CACHE_LIST = getattr(cache_types, "CacheList", None)
+# Caches that keep at most this attribute's number of rows (plus a prefill chunk), whatever the tokens.
+BOUNDED_BY = tuple(
+    (t, a) for t, a in ((getattr(cache_types, "RotatingKVCache", None), "max_size"), (getattr(cache_types, "ChunkedKVCache", None), "chunk_size")) if t is not None
+)
 # Kept free for activations and the OS: a Metal OOM is an uncatchable abort, so we refuse first.
 MEMORY_RESERVE = 2 << 30
 WARMUP_CHUNK, WARMUP_CHUNKS = 256, 3
@@ -58,6 +63,18 @@ def trims_by_type(layer: Any) -> bool:
     if CACHE_LIST is not None and type(layer) is CACHE_LIST:
         return all(trims_by_type(c) for c in layer.caches)
     return type(layer) in TRIMMABLE_TYPES
+
+
+def _leaves(layers: Any) -> list[Any]:
+    """The caches that hold arrays: a CacheList's parts instead of the list."""
+    out: list[Any] = []
+    for c in layers:
+        out += _leaves(c.caches) if CACHE_LIST is not None and type(c) is CACHE_LIST else [c]
+    return out
+
+
+def _row_bound(leaf: Any) -> Optional[int]:
+    return next((int(getattr(leaf, a)) for t, a in BOUNDED_BY if type(leaf) is t), None)
 
 
 def _states(layers: list[Any]) -> list[Any]:
@@ -180,14 +197,6 @@ def kv_headroom(working_set: int, in_use: int, reserve: int = MEMORY_RESERVE) ->
     return max(0, working_set - in_use - reserve)
 
 
-def marginal_bytes_per_token(sizes: list[int], step: int) -> int:
-    """Bytes one more token costs, from cache sizes after each warm-up chunk: the last difference,
-    when sliding windows are full and fixed-size state (ArraysCache) no longer grows."""
-    if len(sizes) < 2:
-        return 0
-    return max(0, sizes[-1] - sizes[-2]) // step
-
-
 class MLXEngine:
     def __init__(self, model_path: str, context_window: Optional[int] = None, trust_remote_code: bool = False):
         self.path = model_path
@@ -252,16 +261,18 @@ class MLXEngine:
 
     def _measure_cache(self) -> tuple[int, int]:
         """Warm-up prefill (it also compiles the kernels) that measures what the real cache costs:
-        hybrid models cache one layer in four, sliding windows stop growing, MLA caches one latent."""
+        hybrid models cache one layer in four, sliding windows and chunks are bounded, MLA caches
+        one latent."""
         cache = self.new_cache()
+        leaves = _leaves(cache.layers)
         token = (self.tokenizer.encode("hi") or [0])[-1]
-        sizes = []
+        sizes: list[list[int]] = [[] for _ in leaves]
         for _ in range(WARMUP_CHUNKS):
             self.prefill(cache, [token] * WARMUP_CHUNK, lambda d: None, lambda: False)
-            sizes.append(cache.nbytes)
-        per_token = marginal_bytes_per_token(sizes, WARMUP_CHUNK)
-        fixed = max(0, sizes[-1] - per_token * cache.tokens)
-        return per_token, fixed
+            for leaf, s in zip(leaves, sizes):
+                s.append(_nbytes(leaf))
+        spare = 2 * int(getattr(cache_types.KVCache, "step", 256))
+        return cache_cost([(_row_bound(leaf), s) for leaf, s in zip(leaves, sizes)], WARMUP_CHUNK, PREFILL_STEP, spare)
 
     def render(self, messages: list[dict[str, Any]], tools: Optional[list[dict[str, Any]]], template_kwargs: dict[str, Any], add_generation_prompt: bool = True) -> list[int]:
         return list(

@@ -11,7 +11,7 @@ from typing import Optional
 
 STANDIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "standin")
 MODELS = os.path.join(STANDIN, "models")
-SHAPES = ("llama", "gpt_oss", "qwen3_next", "deepseek_v32", "mla", "falcon_h1", "llama4")
+SHAPES = ("llama", "gpt_oss", "qwen3_next", "deepseek_v32", "mla", "falcon_h1", "llama4", "gemma3")
 _SWAPPED = ("mlx", "mlx_lm", "anyclaude_mlx.engine_mlx")
 
 

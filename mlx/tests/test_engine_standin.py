@@ -1,7 +1,7 @@
 """engine_mlx.py itself, on the numpy stand-in of mlx/mlx_lm 0.32 (tests/standin), for the cache
 shapes of the models people run: Llama (KVCache), gpt-oss (RotatingKVCache + KVCache), Qwen3-Next
 (ArraysCache at layer 0, KVCache every 4th layer), DeepSeek-V3.2 (CacheList), MLA latents, Falcon-H1,
-Llama 4 (ChunkedKVCache + KVCache every 4th layer)."""
+Llama 4 (ChunkedKVCache + KVCache every 4th layer), Gemma 3 (windows of 1024 + KVCache every 6th layer)."""
 
 import os
 import unittest
@@ -43,8 +43,9 @@ EXPECTED_BYTES_PER_TOKEN = {
     "mla": 3 * (16 + 4) * 4,
     "falcon_h1": 2 * 2 * (8 + 8) * 4,
     "llama4": 2 * 2 * (8 + 8) * 4,  # chunked layers stop growing past their chunk
+    "gemma3": 1 * 2 * (8 + 8) * 4,  # windows longer than the warm-up add nothing either
 }
-TRIMMABLE = {"llama": True, "mla": True, "gpt_oss": False, "qwen3_next": False, "deepseek_v32": True, "falcon_h1": False, "llama4": False}
+TRIMMABLE = {"llama": True, "mla": True, "gpt_oss": False, "qwen3_next": False, "deepseek_v32": True, "falcon_h1": False, "llama4": False, "gemma3": False}
 
 
 class EngineOnStandinTests(unittest.TestCase):
@@ -90,6 +91,22 @@ class EngineOnStandinTests(unittest.TestCase):
                 _, info = engine(shape)
                 self.assertEqual(info.bytes_per_token, EXPECTED_BYTES_PER_TOKEN[shape])
 
+    def test_the_memory_estimate_covers_the_cache_at_every_step(self):
+        # Admission and the shared budget use kv_fixed_bytes + tokens x bytes_per_token: the cache
+        # must never be larger (a Metal OOM aborts), sliding windows and llama4 chunks at their peak
+        # (a 2048-token prefill chunk on top of a full window) included.
+        for shape in SHAPES:
+            with self.subTest(shape=shape):
+                e, info = engine(shape)
+                cache = e.new_cache()
+                prompt = e.render([{"role": "user", "content": "alpha beta gamma delta " * 1600}], None, {})
+                self.assertGreater(len(prompt), 3 * ENV.engine_mlx.PREFILL_STEP)
+                for start in range(0, len(prompt) - 1, ENV.engine_mlx.PREFILL_STEP):
+                    prefill(e, cache, prompt[start : min(start + ENV.engine_mlx.PREFILL_STEP, len(prompt) - 1)])
+                    self.assertLessEqual(cache.nbytes, info.kv_fixed_bytes + cache.offset * info.bytes_per_token, cache.offset)
+                for _ in e.generate(cache, prompt[-1:], Sampling(), 40, lambda: False):
+                    self.assertLessEqual(cache.nbytes, info.kv_fixed_bytes + cache.offset * info.bytes_per_token, cache.offset)
+
     def test_wired_limit_is_the_recommended_working_set(self):
         engine("llama")
         self.assertEqual(ENV.core.wired_limit(), ENV.core.device_info()["max_recommended_working_set_size"])
@@ -119,6 +136,22 @@ class EngineOnStandinTests(unittest.TestCase):
         self.assertEqual((kind, status), ("error", 400))
         self.assertIn("no memory is left for the KV cache", message)
         self.assertIn("smaller or more quantized model", message)
+
+    def test_a_prompt_that_fits_beside_full_windows_is_served(self):
+        # Gemma 3 caches 5 layers in 6 in windows of 1024 tokens: counting them per token (as a warm-up
+        # shorter than the window sees them) refused this prompt, which needs about half the headroom.
+        os.environ["ANYCLAUDE_STANDIN_WORKING_SET"] = str((3 << 30) + (3 << 20))  # 1 GiB of weights, 2 GiB kept free
+        try:
+            e = ENV.engine_mlx.MLXEngine(model_dir("gemma3"))
+            worker = Worker(e, lambda e, i: PrefixCacheManager(e.new_cache, budget_bytes=cache_budget(i.max_kv_bytes), memory_bytes=i.max_kv_bytes))
+            self.assertTrue(worker.load_model())
+        finally:
+            del os.environ["ANYCLAUDE_STANDIN_WORKING_SET"]
+        job = Job(messages=[{"role": "user", "content": "alpha beta gamma delta " * 1500}], tools=None, max_tokens=4)
+        worker.process(job)
+        events = list(job.events.queue)
+        self.assertEqual(events[-1][0], "done", events[-1])
+        self.assertGreater(events[-1][2]["prompt_tokens"], 6000)
 
     def test_generation_prompt_length_follows_the_template_options(self):
         e, info = engine("qwen3_next")
