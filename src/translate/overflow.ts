@@ -11,6 +11,8 @@ export interface Overflow {
   /** The prompt alone and the completion asked for, when the server tells them apart (vLLM). */
   prompt?: number;
   completion?: number;
+  /** The prompt has at least this many tokens: vLLM ≥ 0.16 stops counting one token past the room max_tokens leaves. */
+  promptAtLeast?: number;
 }
 
 type Reader = [RegExp, (m: RegExpExecArray) => Overflow];
@@ -24,10 +26,23 @@ const split = (max: number, prompt: number, completion: number, total = prompt +
   tokens: prompt >= max ? prompt : total,
 });
 
+/** Only a lower bound on the prompt: it alone overflows when that bound does, else nothing is known of it. */
+const atLeast = (max: number, prompt: number, completion: number): Overflow =>
+  prompt >= max ? { max, completion, tokens: prompt, promptAtLeast: prompt } : { max, completion, promptAtLeast: prompt };
+
 const READERS: Reader[] = [
   // vLLM ≥ 0.10: "maximum context length is M tokens. However, you requested C output tokens and your prompt contains (at least) P input tokens, for a total of (at least) T tokens"
-  [/maximum context length is (\d+) tokens\. However, you requested (\d+) output tokens and your prompt contains (?:at least )?(\d+) input tokens, for a total of (?:at least )?(\d+) tokens/i,
-    (m) => split(n(m[1]), n(m[3]), n(m[2]), n(m[4]))],
+  // "at least": vLLM tokenized only up to M - C + 1 tokens, so P is that bound, not the prompt.
+  [/maximum context length is (\d+) tokens\. However, you requested (\d+) output tokens and your prompt contains (at least )?(\d+) input tokens, for a total of (?:at least )?(\d+) tokens/i,
+    (m) => (m[3] ? atLeast(n(m[1]), n(m[4]), n(m[2])) : split(n(m[1]), n(m[4]), n(m[2]), n(m[5])))],
+  // vLLM ≥ 0.18 checks characters before tokenizing: "…you requested C output tokens and your prompt contains N characters (more than X characters, …)"
+  [/maximum context length is (\d+) tokens\. However, you requested (\d+) output tokens and your prompt contains \d+ characters/i, (m) => ({ max: n(m[1]), completion: n(m[2]) })],
+  // vLLM 0.16–0.17: "You passed P input tokens and requested C output tokens. However, the model's context length is only M tokens" (P counted up to M - C + 1)
+  [/You passed (\d+) input tokens and requested (\d+) output tokens\. However, the model's context length is only (\d+) tokens/i, (m) => atLeast(n(m[3]), n(m[1]), n(m[2]))],
+  // vLLM 0.16–0.17, the character check: "You passed N input characters and requested C output tokens. However, the model's context length is only M tokens"
+  [/You passed \d+ input characters and requested (\d+) output tokens\. However, the model's context length is only (\d+) tokens/i, (m) => ({ max: n(m[2]), completion: n(m[1]) })],
+  // vLLM ≥ 0.16: "max_tokens=C cannot be greater than max_model_len=M" (0.18–0.19 print "max_tokens=Ccannot … max_model_len=max_total_tokens=M")
+  [/(?:max_tokens|max_completion_tokens)=(\d+) ?cannot be greater than max_model_len=(?:max_total_tokens=)?(\d+)/i, (m) => ({ max: n(m[2]), completion: n(m[1]) })],
   // vLLM max_tokens check: "'max_tokens' (or 'max_completion_tokens') is too large: C. This model's maximum context length is M tokens and your request has P input tokens"
   [/is too large: (\d+)\. This model's maximum context length is (\d+) tokens and your request has (\d+) input tokens/i,
     (m) => split(n(m[2]), n(m[3]), n(m[1]))],

@@ -95,5 +95,19 @@ describe("Claude Code on real servers' bytes", () => {
     const follow = since().find(isFollowUp)!;
     expect(follow.messages.filter((m) => m.role === "tool").map((m) => String(m.content).trim())).toEqual(["one", "two"]);
   }, 90_000);
+
+  // Last: a plain answer teaches the proxy that test-model does not pre-open <think>.
+  for (const id of ["vllm/overflow-max-tokens-at-least", "vllm/overflow-you-passed-characters"]) {
+    test(`max_tokens that does not fit (${id}): Claude Code asks again with less and gets its answer`, async () => {
+      const f = fixture(id);
+      use((_req, n) => (n === 0 ? toReply(f.responses[0]!) : textReply("fits now")));
+      const run = await runClaude(serve.url, "hello");
+      expect(run.exitCode).toBe(0);
+      expect(resultOf(run).result).toBe("fits now");
+      const [first, second] = since();
+      expect(since()).toHaveLength(2);
+      expect(second!.max_tokens!).toBeLessThan(first!.max_tokens!);
+    }, 90_000);
+  }
 });
 
