@@ -60,6 +60,8 @@ const READERS: Reader[] = [
   [/request \((\d+) tokens\) exceeds the available context size \((\d+) tokens\)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
   // LM Studio: "Trying to keep the first P tokens when context the overflows. However, the model is loaded with context length of only M tokens"
   [/keep the first (\d+) tokens when context (?:the )?overflows\.? However, the model is loaded with context length of only (\d+)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
+  // Ollama ≥ 0.17.5, its MLX engine (x/mlxrunner/pipeline.go): "input length (P tokens) exceeds the model's maximum context length (M tokens)"
+  [/input length \((\d+) tokens\) exceeds the model's maximum context length \((\d+) tokens\)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
   // Ollama: "prompt too long; exceeded max context length by X tokens"
   [/exceeded max context length by (\d+) tokens/i, (m) => ({ excess: n(m[1]) })],
   // Mistral-style: "Prompt contains P tokens … too large for model with M maximum context length"
@@ -76,6 +78,8 @@ const WORDS = [
   /tokens to keep from the initial prompt is greater than the context length/i,
   /input length exceeds the context length/i,
   /prompt too long; exceeded (?:max )?context length/i,
+  // Ollama ≥ 0.30.9 (llm/llama_server.go, ollama#16712): models without context shift (deepseek2 family)
+  /the prompt is longer than the context length/i,
   /context[_ ]length[_ ]exceeded/i,
   /longer than the maximum model length/i,
   /maximum context length/i,

@@ -37,7 +37,7 @@ const since = () => upstream.requests.slice(seen);
 const isFollowUp = (req: ChatRequest) => req.messages.at(-1)!.role === "tool";
 
 describe("Claude Code on real servers' bytes", () => {
-  for (const id of ["llamacpp/overflow-http", "llamacpp/overflow-error-field-line", "llamacpp/overflow-old-wording", "vllm/overflow-current", "ollama/overflow-exceeded-by", "lmstudio/overflow-keep-first", "openrouter/overflow"]) {
+  for (const id of ["llamacpp/overflow-http", "llamacpp/overflow-error-field-line", "llamacpp/overflow-old-wording", "vllm/overflow-current", "ollama/overflow-exceeded-by", "lmstudio/overflow-keep-first", "openrouter/overflow", "ollama/overflow-no-context-shift"]) {
     test(`context overflow from ${id}: "prompt is too long", never an API Error 500`, async () => {
       const f = fixture(id);
       use(() => toReply(f.responses[0]!));
