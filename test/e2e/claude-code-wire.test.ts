@@ -109,5 +109,15 @@ describe("Claude Code on real servers' bytes", () => {
       expect(second!.max_tokens!).toBeLessThan(first!.max_tokens!);
     }, 90_000);
   }
+
+  // Last too: the proxy then asks test-model without reasoning_effort for good.
+  test("a model that cannot think (Ollama refuses reasoning_effort): Claude Code still gets its answer", async () => {
+    const f = fixture("ollama/does-not-support-thinking");
+    use((req) => (req.reasoning_effort ? toReply(f.responses[0]!) : textReply("no thinking needed")));
+    const run = await runClaude(serve.url, "hello");
+    expect(run.exitCode).toBe(0);
+    expect(resultOf(run).result).toBe("no thinking needed");
+    expect(since().map((r) => r.reasoning_effort ?? null)).toEqual(["medium", null]);
+  }, 90_000);
 });
 
