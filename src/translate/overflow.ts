@@ -60,6 +60,10 @@ const READERS: Reader[] = [
   [/request \((\d+) tokens\) exceeds the available context size \((\d+) tokens\)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
   // LM Studio: "Trying to keep the first P tokens when context the overflows. However, the model is loaded with context length of only M tokens"
   [/keep the first (\d+) tokens when context (?:the )?overflows\.? However, the model is loaded with context length of only (\d+)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
+  // LM Studio 0.4 (llama.cpp engine): "…greater than the context length (n_keep: P>= n_ctx: M)"
+  [/n_keep: (\d+)\s*>= n_ctx: (\d+)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
+  // LM Studio, a model that cannot shift its context mid-generation: "Reached context length of M tokens with model (arch: …)"
+  [/Reached context length of (\d+) tokens/i, (m) => ({ max: n(m[1]) })],
   // Ollama ≥ 0.17.5, its MLX engine (x/mlxrunner/pipeline.go): "input length (P tokens) exceeds the model's maximum context length (M tokens)"
   [/input length \((\d+) tokens\) exceeds the model's maximum context length \((\d+) tokens\)/i, (m) => ({ tokens: n(m[1]), max: n(m[2]) })],
   // Ollama: "prompt too long; exceeded max context length by X tokens"
