@@ -88,6 +88,10 @@ function readPayload(text: string, backend: string, what: string): Decoded {
   const chunk = checkChunk(json);
   if (!chunk) return { kind: "error", error: anthropicError("api_error", `${backend}: ${what}: ${text.slice(0, 200)}`) };
   if (chunk.error != null) return { kind: "error", error: mapStreamError(chunk.error, backend) };
+  // OpenRouter also puts a provider's failure on the choice (docs "Responses": choices[].error?:
+  // ErrorResponse), with finish_reason "error", or "stop" and native_finish_reason "error".
+  const choiceError = (chunk.choices?.[0] as { error?: unknown } | undefined)?.error;
+  if (typeof choiceError === "object" && choiceError !== null) return { kind: "error", error: mapStreamError(choiceError, backend) };
   const finish = chunk.choices?.[0]?.finish_reason;
   if (finish === "error") return { kind: "error", error: mapStreamError({ message: "upstream reported finish_reason error" }, backend) };
   // vLLM ends a request its engine aborted with finish_reason "abort": a cut answer, not a finished one.

@@ -56,8 +56,15 @@ export function anthropicError(type: ErrorType, message: string, headers: Record
 export const idleError = (backend: string, idleMs: number) =>
   anthropicError("overloaded_error", `${backend}: upstream sent nothing for ${Math.round(idleMs / 1000)} s`);
 
-/** "prompt is too long: N tokens > M maximum" is the wording that makes Claude Code compact. */
+/**
+ * "prompt is too long: N tokens > M maximum" is the wording that makes Claude Code compact. A prompt
+ * that fits, with max_tokens that does not, gets Anthropic's wording for that, on which Claude Code
+ * asks again with a smaller max_tokens.
+ */
 export function promptTooLongMessage(o: Overflow, upstreamMessage: string): string {
+  const input = o.prompt ?? o.promptAtLeast;
+  if (input != null && o.completion != null && o.max != null && input < o.max && input + o.completion > o.max)
+    return `input length and \`max_tokens\` exceed context limit: ${input} + ${o.completion} > ${o.max}, decrease input length or \`max_tokens\` and try again`;
   const tokens = o.tokens ?? (o.max != null && o.excess != null ? o.max + o.excess : undefined);
   if (tokens != null && o.max != null) return `prompt is too long: ${tokens} tokens > ${o.max} maximum`;
   // Numbers we do not have are never made up: say what the server said.
@@ -69,10 +76,17 @@ export function promptTooLongMessage(o: Overflow, upstreamMessage: string): stri
  * Fills what the server left out from what we know: the configured window, and our own token
  * count. The server has said the prompt does not fit, so when our tokenizer counts fewer tokens
  * than the window (or cannot count), the smallest count consistent with the refusal (window + 1)
- * is reported.
+ * is reported. A refusal of prompt + max_tokens is completed the same way, from max - max_tokens + 1.
  */
 export function completeOverflow(e: PromptTooLongError, known: { promptTokens?: number; window?: number }): PromptTooLongError {
   const max = e.overflow.max ?? known.window;
+  const { completion, prompt, promptAtLeast } = e.overflow;
+  if (max != null && completion != null && prompt == null && e.overflow.tokens == null) {
+    // The server refused prompt + max_tokens without counting the prompt: it has more than
+    // max - completion tokens, and at least what it or we counted.
+    const least = Math.max(promptAtLeast ?? 0, known.promptTokens ?? 0, max - completion + 1);
+    return new PromptTooLongError({ ...e.overflow, promptAtLeast: least, ...(least >= max ? { tokens: least } : {}) }, e.upstreamMessage);
+  }
   const counted = max != null ? Math.max(known.promptTokens ?? 0, max + 1) : known.promptTokens;
   const tokens = e.overflow.tokens ?? (max != null && e.overflow.excess != null ? max + e.overflow.excess : counted);
   const done = { ...e.overflow, ...(max != null ? { max } : {}), ...(tokens != null ? { tokens } : {}) };
@@ -153,14 +167,15 @@ export function mapStreamError(error: unknown, backend: string): AnthropicError 
 }
 
 /**
- * The prompt fits but prompt + max_tokens does not (every vLLM wording): the room left for the
- * answer, to ask again once with it. Null when this is not that error.
+ * The prompt fits but prompt + max_tokens does not, and the server counted the prompt (vLLM before
+ * 0.16, and its max_tokens check): the room left for the answer, to ask again once with it. Null
+ * when this is not that error, or when the server gave only a lower bound for the prompt.
  */
 export function roomForAnswer(status: number, bodyText: string): number | null {
   if (status !== 400) return null;
   const { message } = upstreamErrorMessage(bodyText);
   const o = readOverflow(message, {});
   if (!o || o.max == null || o.prompt == null || o.prompt >= o.max) return null;
-  const room = o.max - o.prompt - 1; // one token of slack: "at least P input tokens" may undercount
+  const room = o.max - o.prompt - 1; // one token of slack
   return room > 0 && (o.completion == null || o.completion > room) ? room : null;
 }

@@ -37,7 +37,7 @@ const since = () => upstream.requests.slice(seen);
 const isFollowUp = (req: ChatRequest) => req.messages.at(-1)!.role === "tool";
 
 describe("Claude Code on real servers' bytes", () => {
-  for (const id of ["llamacpp/overflow-http", "llamacpp/overflow-error-field-line", "llamacpp/overflow-old-wording", "vllm/overflow-current", "ollama/overflow-exceeded-by", "lmstudio/overflow-keep-first", "openrouter/overflow"]) {
+  for (const id of ["llamacpp/overflow-http", "llamacpp/overflow-error-field-line", "llamacpp/overflow-old-wording", "vllm/overflow-current", "ollama/overflow-exceeded-by", "lmstudio/overflow-keep-first", "openrouter/overflow", "ollama/overflow-no-context-shift"]) {
     test(`context overflow from ${id}: "prompt is too long", never an API Error 500`, async () => {
       const f = fixture(id);
       use(() => toReply(f.responses[0]!));
@@ -94,6 +94,30 @@ describe("Claude Code on real servers' bytes", () => {
     expect(resultOf(run).result).toBe("done");
     const follow = since().find(isFollowUp)!;
     expect(follow.messages.filter((m) => m.role === "tool").map((m) => String(m.content).trim())).toEqual(["one", "two"]);
+  }, 90_000);
+
+  // Last: a plain answer teaches the proxy that test-model does not pre-open <think>.
+  for (const id of ["vllm/overflow-max-tokens-at-least", "vllm/overflow-you-passed-characters"]) {
+    test(`max_tokens that does not fit (${id}): Claude Code asks again with less and gets its answer`, async () => {
+      const f = fixture(id);
+      use((_req, n) => (n === 0 ? toReply(f.responses[0]!) : textReply("fits now")));
+      const run = await runClaude(serve.url, "hello");
+      expect(run.exitCode).toBe(0);
+      expect(resultOf(run).result).toBe("fits now");
+      const [first, second] = since();
+      expect(since()).toHaveLength(2);
+      expect(second!.max_tokens!).toBeLessThan(first!.max_tokens!);
+    }, 90_000);
+  }
+
+  // Last too: the proxy then asks test-model without reasoning_effort for good.
+  test("a model that cannot think (Ollama refuses reasoning_effort): Claude Code still gets its answer", async () => {
+    const f = fixture("ollama/does-not-support-thinking");
+    use((req) => (req.reasoning_effort ? toReply(f.responses[0]!) : textReply("no thinking needed")));
+    const run = await runClaude(serve.url, "hello");
+    expect(run.exitCode).toBe(0);
+    expect(resultOf(run).result).toBe("no thinking needed");
+    expect(since().map((r) => r.reasoning_effort ?? null)).toEqual(["medium", null]);
   }, 90_000);
 });
 
