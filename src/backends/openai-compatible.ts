@@ -16,7 +16,7 @@ import type { ServerProfile } from "./profiles.ts";
 import { profileForModel } from "./profiles.ts";
 import { describeServer } from "./describe.ts";
 import { SERVERS } from "./servers.ts";
-import { refusesThinking, withoutThinking } from "./thinking-refusal.ts";
+import { type RefusedParameter, refusedParameter, withAnswerBudget, withoutParameter, withoutParameters } from "./refused-parameters.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, StreamIdleError } from "./sse-reader.ts";
 import { type Attempt, describeError, post, type TransportOptions } from "./transport.ts";
 import type { Backend, BackendInfo, SendOptions } from "./types.ts";
@@ -63,8 +63,8 @@ export class OpenAICompatibleBackend implements Backend {
   private readonly recentMessages = new RecentMessages(4, typeof Bun !== "undefined");
   /** The chat messages of recent conversations: a resent conversation's earlier messages are not translated again. */
   private readonly recentConversations = new RecentConversations();
-  /** Models whose server refused the thinking parameters (thinking-refusal.ts): asked without them. */
-  private readonly cannotThink = new Set<string>();
+  /** The parameters each model's server refused (refused-parameters.ts): later turns go without them. */
+  private readonly refused = new Map<string, Set<RefusedParameter>>();
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     this.name = opts.profile.name;
@@ -104,8 +104,10 @@ export class OpenAICompatibleBackend implements Backend {
   async *sendBatches(req: MessagesRequest, { model, signal, observe, contextWindow, promptTokens }: SendOptions): AsyncGenerator<AnthropicEvent[]> {
     const translateProfile = profileForModel(this.opts.profile, model);
     const thinkKey = `${model}\u0000${req.thinking?.type ?? "default"}`;
-    const asked = req.thinking && this.cannotThink.has(model) ? { ...req, thinking: null } : req;
-    const { request, notes } = translateRequest(asked, { model, profile: translateProfile, recent: this.recentConversations });
+    const refused = this.refused.get(model);
+    const asked = req.thinking && refused?.has("thinking") ? { ...req, thinking: null } : req;
+    const translated = translateRequest(asked, { model, profile: translateProfile, recent: this.recentConversations });
+    const { request, notes } = refused ? { ...translated, request: withoutParameters(translated.request, refused) } : translated;
     for (const note of notes) this.opts.logger.debug(note);
     // As bytes under Bun too: the system prompt makes the body a two-byte string that fetch would
     // transcode whole each turn, where the bytes reuse the conversation's run (request-json.ts).
@@ -153,17 +155,21 @@ export class OpenAICompatibleBackend implements Backend {
   private async ask(request: ChatRequest, body: string | Uint8Array, x: Exchange): Promise<Attempt> {
     x.observe?.upstreamRequest(request);
     const attempt = await post(body, x.signal, this.transport);
-    const plain = !attempt.ok && refusesThinking(attempt.error) ? withoutThinking(request) : null;
-    if (plain) {
-      // Once per model: later turns are translated without thinking (sendBatches).
-      this.cannotThink.add(request.model);
-      this.opts.logger.debug(`${request.model} cannot think; asking again without reasoning_effort`);
-      return this.ask(plain, JSON.stringify(plain), x);
+    const refused = attempt.ok ? null : refusedParameter(attempt.error);
+    // Once per parameter: a rewritten request no longer carries it, so a second refusal of it (or a
+    // refusal of one the request never carried) is the answer, never a loop.
+    const rewritten = refused && withoutParameter(request, refused);
+    if (refused && rewritten) {
+      // Remembered per model: later turns are asked this way from the start (sendBatches).
+      const known = this.refused.get(request.model) ?? new Set<RefusedParameter>();
+      this.refused.set(request.model, known.add(refused));
+      this.opts.logger.debug(`${request.model}: the server refused ${refused}; asking again as it takes it`);
+      return this.ask(rewritten, JSON.stringify(rewritten), x);
     }
     if (attempt.ok || !attempt.roomForAnswer) return attempt;
     // The prompt fits but max_tokens does not: ask again once with what the window leaves (§6.9).
-    const clamped = { ...request, max_tokens: attempt.roomForAnswer };
-    this.opts.logger.debug(`max_tokens ${request.max_tokens} does not fit; retrying with ${clamped.max_tokens}`);
+    const clamped = withAnswerBudget(request, attempt.roomForAnswer);
+    this.opts.logger.debug(`max_tokens ${request.max_tokens ?? request.max_completion_tokens} does not fit; retrying with ${attempt.roomForAnswer}`);
     x.observe?.upstreamRequest(clamped);
     return post(JSON.stringify(clamped), x.signal, this.transport);
   }

@@ -29,6 +29,8 @@ export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
   max_tokens?: number;
+  /** OpenAI's name for max_tokens, the only one its reasoning models take (refused-parameters.ts). */
+  max_completion_tokens?: number;
   stream: boolean;
   stream_options?: { include_usage: boolean };
   temperature?: number;
