@@ -4,7 +4,11 @@
 //  - thinking: Ollama answers reasoning_effort for a model without the thinking capability with 400
 //    "\"llama3.1:8b\" does not support thinking" (server/routes.go ChatHandler), OpenAI's API for a
 //    model without reasoning (gpt-4o) "Unrecognized request argument supplied: reasoning_effort" or
-//    "Unsupported parameter: 'reasoning_effort' is not supported with this model.": asked without them.
+//    "Unsupported parameter: 'reasoning_effort' is not supported with this model.", Groq's
+//    "`reasoning_effort` is not supported with this model" (Llama) and xAI's "Model … does not
+//    support parameter reasoningEffort." (grok-4.20, which reasons without it): asked without them.
+//    Groq's qwen3 takes only none or default ("`reasoning_effort` must be one of `none` or
+//    `default`") and reasons by default: without the field it thinks, as Claude Code asked.
 //  - max_tokens: OpenAI's reasoning models (o1, o3, gpt-5…) "Unsupported parameter: 'max_tokens' is
 //    not supported with this model. Use 'max_completion_tokens' instead.": the same budget under that name.
 //  - temperature, top_p: the same models take only the default ("Unsupported value: 'temperature'
@@ -20,7 +24,10 @@ import type { AnthropicError } from "../translate/errors.ts";
 export type RefusedParameter = "thinking" | "max_tokens" | "temperature" | "top_p" | "stream_options";
 
 const WORDINGS: readonly (readonly [RefusedParameter, RegExp])[] = [
-  ["thinking", /does not support thinking|unrecognized request argument supplied: reasoning_effort|unsupported parameter: 'reasoning_effort'/i],
+  [
+    "thinking",
+    /does not support thinking|unrecognized request argument supplied: reasoning_effort|reasoning_effort\W? is not supported with this model|does not support parameter reasoning_?effort|`reasoning_effort` must be one of `none` or `default`/i,
+  ],
   ["max_tokens", /unsupported parameter: 'max_tokens'/i],
   ["temperature", /unsupported (?:parameter|value): 'temperature'/i],
   ["top_p", /unsupported (?:parameter|value): 'top_p'/i],

@@ -1,12 +1,13 @@
 // A server that refuses one request parameter (test/fixtures/refusals: OpenAI's reasoning models,
 // Azure OpenAI): the turn is asked again as the server takes it, and the model's later turns go
 // that way from the start; a second refusal of the same parameter is the answer Claude Code gets.
-// Thinking refusals (Ollama): thinking-refused.test.ts.
+// Thinking refusals by Ollama, with its own profile: thinking-refused.test.ts.
 import { afterEach, describe, expect, test } from "bun:test";
+import type { RefusedParameter } from "../../src/backends/refused-parameters.ts";
 import type { ChatRequest } from "../../src/protocol/openai.ts";
 import { textReply } from "../helpers/chunks.ts";
 import { startProxy } from "../helpers/proxy.ts";
-import { refusalNamed } from "../helpers/refusal-fixtures.ts";
+import { loadRefusals, refusalNamed } from "../helpers/refusal-fixtures.ts";
 import type { Reply } from "../helpers/upstream.ts";
 import { startUpstream } from "../helpers/upstream.ts";
 import { toReply } from "../helpers/wire-corpus.ts";
@@ -142,4 +143,41 @@ test("Azure OpenAI at an older api-version: stream_options refused, the stream a
   const seen = upstream.requests.length;
   expect((await ask(proxy.url, true)).status).toBe(200);
   expect(upstream.requests.slice(seen).map((r) => r.stream_options ?? null)).toEqual([null]);
+});
+
+/** Whether a request carries what a server refuses. */
+const CARRIES: Record<RefusedParameter, (r: ChatRequest) => boolean> = {
+  thinking: (r) => r.reasoning_effort != null,
+  max_tokens: (r) => r.max_tokens != null,
+  temperature: (r) => r.temperature != null,
+  top_p: (r) => r.top_p != null,
+  stream_options: (r) => r.stream_options != null,
+};
+
+describe("every refusal of the fixtures, on a Claude Code turn asking for all of it", () => {
+  const turn = { thinking: { type: "adaptive" }, output_config: { effort: "medium" }, temperature: 0.5, top_p: 0.9 };
+  for (const f of loadRefusals()) {
+    const refused = f.refuses;
+    if (!refused) {
+      test(`${f.name}: not asked again, the error Claude Code gets`, async () => {
+        const { upstream, proxy } = await serving({ main: () => toReply(f.response) });
+        const res = await ask(proxy.url, true, turn);
+        expect(res.status).toBe(400);
+        expect((JSON.parse(res.text) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+        expect(upstream.requests).toHaveLength(1);
+      });
+      continue;
+    }
+    test(`${f.name}: asked again without ${refused}, later turns too`, async () => {
+      const carries = CARRIES[refused];
+      const { upstream, proxy } = await serving({ main: (req) => (carries(req) ? toReply(f.response) : undefined) });
+      const first = await ask(proxy.url, true, turn);
+      expect(first.status).toBe(200);
+      expect(first.text).toContain("hello");
+      expect(upstream.requests.map(carries)).toEqual([true, false]);
+      const seen = upstream.requests.length;
+      expect((await ask(proxy.url, true, turn)).status).toBe(200);
+      expect(upstream.requests.slice(seen).map(carries)).toEqual([false]);
+    });
+  }
 });
