@@ -10,6 +10,9 @@ interface Incoming {
   on(event: "data", listener: (chunk: Buffer) => void): unknown;
   on(event: "end" | "close", listener: () => void): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
+  off(event: "data", listener: (chunk: Buffer) => void): unknown;
+  off(event: "end" | "close", listener: () => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
 }
 
 const isIncoming = (x: unknown): x is Incoming =>
@@ -27,20 +30,44 @@ function socketBody(c: Context): Incoming | undefined {
   return headers.get("content-length") !== null && !headers.has("transfer-encoding") ? incoming : undefined;
 }
 
-/** Rejects when the client goes away before the end, as the adapter's own read does. */
+/** An error after the read settled has nobody to tell, and must not be thrown as unhandled. */
+const ignore = () => {};
+
+/**
+ * Rejects when the client goes away before the end, as the adapter's own read does. The listeners
+ * go once it settles (a no-op stays for errors): the IncomingMessage lives as long as the Context,
+ * under Node 20 until a full collection (server/respond.ts), and they would keep the body with it.
+ */
 function readAll(incoming: Incoming): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    incoming.on("data", (chunk) => chunks.push(chunk));
-    incoming.on("end", () => {
-      ended = true;
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    });
-    incoming.on("error", reject);
-    incoming.on("close", () => {
-      if (!ended) reject(new Error("Client connection prematurely closed."));
-    });
+    let chunks: Buffer[] = [];
+    const onData = (chunk: Buffer) => chunks.push(chunk);
+    const settle = () => {
+      incoming.off("data", onData);
+      incoming.off("end", onEnd);
+      incoming.off("error", onError);
+      incoming.on("error", ignore);
+      incoming.off("close", onClose);
+      const body = chunks;
+      chunks = [];
+      return body;
+    };
+    const onEnd = () => {
+      const body = settle();
+      resolve(body.length === 1 ? body[0]! : Buffer.concat(body));
+    };
+    const onError = (error: Error) => {
+      settle();
+      reject(error);
+    };
+    const onClose = () => {
+      settle();
+      reject(new Error("Client connection prematurely closed."));
+    };
+    incoming.on("data", onData);
+    incoming.on("end", onEnd);
+    incoming.on("error", onError);
+    incoming.on("close", onClose);
   });
 }
 

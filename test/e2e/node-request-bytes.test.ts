@@ -1,7 +1,7 @@
 // Under Node the /v1/messages body is read straight from the IncomingMessage
 // (src/runtime/request-bytes.ts). Run in real Node behind listen(): each body of the table sent
 // over a raw socket, read once that way and once through the adapter (Request.arrayBuffer(), the
-// slow path), must give the same bytes; a client that leaves mid-body must end the read with an
+// slow path), must give the same bytes and leave no listener on it; a client that leaves mid-body must end the read with an
 // error, not leave it waiting.
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -20,10 +20,15 @@ import { requestBytes } from "./request-bytes.js";
 const sha = (b) => createHash("sha256").update(b).digest("hex");
 const outcomes = [];
 const app = new Hono();
+const EVENTS = ["data", "end", "close"]; // an error listener stays: a no-op, which holds nothing
+const listening = (incoming) => EVENTS.map((e) => incoming.listenerCount(e));
 app.post("/:how", async (c) => {
   try {
+    const before = listening(c.env.incoming);
     const bytes = c.req.param("how") === "direct" ? await requestBytes(c) : new Uint8Array(await c.req.arrayBuffer());
-    return c.json({ sha: sha(bytes), adapter: c.req.raw.bodyUsed });
+    // The IncomingMessage lives as long as the Context: a listener left on it keeps what it holds.
+    const left = listening(c.env.incoming).map((n, i) => n - before[i]).reduce((a, b) => a + b);
+    return c.json({ sha: sha(bytes), adapter: c.req.raw.bodyUsed, left });
   } catch (e) {
     outcomes.push("rejected");
     throw e;
@@ -79,12 +84,13 @@ const TABLE: [string, string[], boolean][] = [
 
 test("the body read from the IncomingMessage is the adapter's, byte for byte; a declared length is read directly", async () => {
   const { results, outcomes } = await runUnderNode<{
-    results: { name: string; sent: string; direct: { sha: string; adapter: boolean }; adapter: { sha: string; adapter: boolean } }[];
+    results: { name: string; sent: string; direct: { sha: string; adapter: boolean; left: number }; adapter: { sha: string; adapter: boolean } }[];
     outcomes: string[];
   }>({ name: "node-bytes", entrypoints: [join(ROOT, "src/runtime/serve.ts"), join(ROOT, "src/runtime/request-bytes.ts")], script: SCRIPT, args: [JSON.stringify(TABLE)] });
   for (const [r, [, , chunked]] of results.map((r, i) => [r, TABLE[i]!] as const)) {
     expect({ name: r.name, direct: r.direct.sha, adapter: r.adapter.sha }).toEqual({ name: r.name, direct: r.sent, adapter: r.sent });
     expect({ name: r.name, throughAdapter: r.direct.adapter }).toEqual({ name: r.name, throughAdapter: chunked });
+    expect({ name: r.name, listenersLeft: r.direct.left }).toEqual({ name: r.name, listenersLeft: 0 });
   }
   expect(outcomes).toEqual(["rejected", "after /direct", "rejected", "after /adapter"]);
 }, 30_000);
