@@ -6,6 +6,7 @@ import { applyContextPolicy, type ContextPolicy } from "../context/guard.ts";
 import { countRequest } from "../context/request-tokens.ts";
 import { localCounter, type TextCounter } from "../context/text-counter.ts";
 import { CountTokensRequestSchema, type MessagesRequest } from "../protocol/anthropic.ts";
+import { onClientGone } from "../runtime/client-gone.ts";
 import { requestBytes } from "../runtime/request-bytes.ts";
 import { type IdFactory, randomId } from "../translate/ids.ts";
 import { tapEvents, type TraceRecorder } from "../trace/recorder.ts";
@@ -106,8 +107,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
     // Client disconnect aborts the upstream request.
     const abort = new AbortController();
-    c.req.raw.signal.addEventListener("abort", abortWith(abort), { once: true });
-    if (c.req.raw.signal.aborted) abort.abort(); // gone since it sent its body (loaded model asked, prompt counted): no event comes
+    onClientGone(c, abortWith(abort)); // at once if gone since it sent its body (loaded model asked, prompt counted)
     const client = clientRequest(validated, read, c.req.raw.headers, deps.requiredApiKey);
     const exchange = deps.traces?.begin({ id: c.get("requestId"), request: req, headers: c.req.raw.headers, backendModel: model });
     for (const w of decision.warnings) exchange?.warn(w);
@@ -141,8 +141,8 @@ function rethrowUnlessGone(e: unknown, signal: AbortSignal): never {
 
 /**
  * The client-disconnect hook holds the controller alone: a closure made in the handler would hold
- * its whole scope (the parsed request, its body text) for as long as the request's signal lives,
- * and under Node 20 that is until a full collection (Hono keeps the Context with the SSE stream).
+ * its whole scope (the parsed request, its body text) for as long as the hook lives, and under
+ * Node 20 that is until a full collection (Hono keeps the Context with the SSE stream).
  */
 const abortWith = (abort: AbortController) => () => abort.abort();
 

@@ -7,6 +7,7 @@ import { expect, test } from "bun:test";
 import { createConsola, LogLevels } from "consola";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Backend } from "../../src/backends/types.ts";
 import { listen } from "../../src/runtime/serve.ts";
 import { createApp } from "../../src/server/app.ts";
@@ -97,4 +98,72 @@ test("a client gone mid-body is logged as a refusal, not as an unhandled error (
 
 test("a client gone mid-body is logged as a refusal, not as an unhandled error (real Node)", async () => {
   expect(await runUnderNode({ name: "node-mid-body", ...APP_FOR_NODE, script: MID_BODY })).toEqual(["debug: /v1/messages: 400 the client closed the connection before its request body arrived"]);
+}, 30_000);
+
+// Under Node the handler learns that the client left from the ServerResponse's 'close'
+// (src/runtime/client-gone.ts), not from the adapter's signal, which it would have to make: both are
+// asked in each case of the table, over a raw socket, and must agree.
+const HOOK_APP_FOR_NODE = { entrypoints: [join(ROOT, "src/runtime/client-gone.ts"), join(ROOT, "src/runtime/serve.ts")], root: join(ROOT, "src") };
+const HOOK_SCRIPT = `
+import { connect } from "node:net";
+import { Hono } from ${JSON.stringify(pathToFileURL(join(ROOT, "node_modules/hono/dist/index.js")).href)};
+import { streamSSE } from ${JSON.stringify(pathToFileURL(join(ROOT, "node_modules/hono/dist/helper/streaming/index.js")).href)};
+import { onClientGone } from "./runtime/client-gone.js";
+import { listen } from "./runtime/serve.js";
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+const seen = {};
+const watch = (c, name) => {
+  seen[name] = { hook: 0, signal: 0 };
+  onClientGone(c, () => seen[name].hook++);
+  c.req.raw.signal.addEventListener("abort", () => seen[name].signal++);
+  if (c.req.raw.signal.aborted) seen[name].signal++;
+};
+const app = new Hono();
+const table = JSON.parse(process.argv[2]);
+app.post("/:case/:wait/:how", async (c) => {
+  const name = table[Number(c.req.param("case"))][0];
+  await c.req.text();
+  await pause(Number(c.req.param("wait")));
+  watch(c, name);
+  if (c.req.param("how") === "json") {
+    await pause(300);
+    return c.json({ ok: true });
+  }
+  return streamSSE(c, async (s) => {
+    await s.write("data: 1\\n\\n");
+    await pause(300);
+    await s.write("data: 2\\n\\n");
+  });
+});
+const server = await listen(app.fetch, { hostname: "127.0.0.1", port: 0 });
+/** leaveAt: ms after sending, or null to read the whole answer and close 100 ms later. */
+const send = (path, leaveAt) => new Promise((resolve) => {
+  const s = connect(server.port, "127.0.0.1");
+  s.on("error", () => {});
+  s.write("POST " + path + " HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Length: 2\\r\\n\\r\\n{}");
+  let got = "";
+  s.on("data", (d) => {
+    got += d;
+    if (leaveAt === null && got.endsWith("0\\r\\n\\r\\n") || leaveAt === null && got.includes('{"ok":true}')) setTimeout(() => (s.destroy(), resolve()), 100);
+  });
+  if (leaveAt !== null) setTimeout(() => (s.destroy(), setTimeout(resolve, 500)), leaveAt);
+});
+for (const [i, [, wait, how, leaveAt]] of table.entries()) await send("/" + i + "/" + wait + "/" + how, leaveAt);
+await pause(200);
+console.log(JSON.stringify(seen));
+await server.stop();
+`;
+
+const HOOK_TABLE: [name: string, wait: number, how: "json" | "sse", leaveAt: number | null, gone: boolean][] = [
+  ["JSON answered", 0, "json", null, false],
+  ["stream answered", 0, "sse", null, false],
+  ["gone while a JSON answer is made", 0, "json", 100, true],
+  ["gone mid-stream", 0, "sse", 100, true],
+  ["gone before the hook is set (JSON)", 200, "json", 50, true],
+  ["gone before the hook is set (stream)", 200, "sse", 50, true],
+];
+
+test("the client-gone hook agrees with the adapter's request signal in every case (real Node)", async () => {
+  const seen = await runUnderNode<Record<string, { hook: number; signal: number }>>({ name: "node-gone-hook", ...HOOK_APP_FOR_NODE, script: HOOK_SCRIPT, args: [JSON.stringify(HOOK_TABLE.map(([name, wait, how, leaveAt]) => [name, wait, how, leaveAt]))] });
+  for (const [name, , , , gone] of HOOK_TABLE) expect({ name, ...seen[name] }).toEqual({ name, hook: gone ? 1 : 0, signal: gone ? 1 : 0 });
 }, 30_000);
