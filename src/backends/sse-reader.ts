@@ -72,7 +72,7 @@ const SPACE = 0x20;
  * multi-line data, a CR anywhere) on, eventsource-parser reads the rest, from that message on.
  */
 export class SseLineParser {
-  private readonly parser: EventSourceParser;
+  private slow: EventSourceParser | undefined;
   private out: SseMessage[] = [];
   /** Whether the fast path still reads the stream. */
   private fast = true;
@@ -86,14 +86,15 @@ export class SseLineParser {
    */
   private partial = "";
 
-  constructor() {
-    this.parser = createParser({
+  /** Made at the first line of another shape: most streams never need it (each costs a handful of closures). */
+  private get parser(): EventSourceParser {
+    return (this.slow ??= createParser({
       onEvent: (m) => this.out.push({ event: m.event || "message", data: m.data }),
       // Unknown fields are ignored by the spec; llama.cpp's `error: {json}` is a message of its own.
       onError: (e: ParseError) => {
         if (e.type === "unknown-field" && e.field === "error" && e.value != null) this.out.push({ event: "error", data: e.value });
       },
-    });
+    }));
   }
 
   feed(text: string): SseMessage[] {
@@ -139,6 +140,8 @@ export class SseLineParser {
 
   /** At EOF: a last line without its ending and a message without its blank line still count. */
   end(): SseMessage[] {
+    // Nothing pending: eventsource-parser, fed only the blank lines below, would add nothing.
+    if (this.fast && !this.tail) return this.drain();
     if (this.fast) this.handOver(this.tail);
     this.parser.feed(`${this.partial}\n\n`);
     this.partial = "";
