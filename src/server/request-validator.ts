@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { type MessageParam, type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
 import { deepFreeze } from "../translate/deep-freeze.ts";
+import { EnvelopeValidator } from "./envelope-validator.ts";
 import { anthropicError } from "./errors.ts";
 import { sameJson } from "../translate/same-json.ts";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, parseJsonBody, validate } from "./validate.ts";
@@ -94,8 +95,11 @@ const bytesAt = (buf: Buffer, bytes: Buffer, at: number) => at + bytes.length <=
 export class RequestValidator {
   private lists: Record<Field, RememberedList[]> = { system: [], tools: [] };
   private conversations: RememberedMessage[][] = [];
+  private readonly envelopes: EnvelopeValidator;
 
-  constructor(private readonly keep = 4) {}
+  constructor(private readonly keep = 4) {
+    this.envelopes = new EnvelopeValidator(keep);
+  }
 
   /** Parses and validates a body as received. */
   read(bytes: Uint8Array): ReadBody {
@@ -253,10 +257,10 @@ export class RequestValidator {
 
   /** Same lists, same verdict: the rest of the body is checked, then the remembered lists put back. */
   private withRemembered(body: object, hits: readonly FieldHit[], messagesOffset = 0): MessagesRequest {
-    if (!hits.length) return validate(MessagesRequestSchema, body, messagesOffset);
+    if (!hits.length) return this.envelopes.validate(body as Record<string, unknown>, messagesOffset);
     const placeholders: Record<string, unknown[]> = {};
     for (const h of hits) placeholders[h.field] = [];
-    const req = validate(MessagesRequestSchema, { ...body, ...placeholders }, messagesOffset);
+    const req = this.envelopes.validate({ ...body, ...placeholders }, messagesOffset);
     for (const h of hits) {
       const list = this.lists[h.field];
       req[h.field] = list[h.at]!.value as never;
