@@ -20,6 +20,13 @@ export interface DecodeOptions {
   idleMs: number;
   /** What we asked for: the answer when a server sends no content type. */
   streamRequested: boolean;
+  /**
+   * The first chunk of a stream for which this holds (the answer's first text, reasoning or tool
+   * call) ends its batch, and the rest of that read follows as the next one: a fast server's first
+   * read often holds the whole start of an answer, whose decoding and translation would otherwise
+   * come before the client sees any of it.
+   */
+  firstOutput?: (chunk: Chunk) => boolean;
 }
 
 /**
@@ -41,8 +48,9 @@ export async function* decodeBatches(response: PostResponse, opts: DecodeOptions
   }
   const templates = new ChunkTemplates();
   const reader = readerOf(response.body);
+  let firstOutput = opts.firstOutput;
   for await (const messages of readSseBatches(reader, opts.idleMs)) {
-    const batch: Decoded[] = [];
+    let batch: Decoded[] = [];
     for (const message of messages) {
       const item = readMessage(message, opts.backend, templates);
       batch.push(item);
@@ -52,8 +60,13 @@ export async function* decodeBatches(response: PostResponse, opts: DecodeOptions
         yield batch;
         return;
       }
+      if (firstOutput?.(item.chunk)) {
+        firstOutput = undefined;
+        yield batch;
+        batch = [];
+      }
     }
-    yield batch;
+    if (batch.length) yield batch;
   }
   yield [{ kind: "end", complete: false }];
 }
