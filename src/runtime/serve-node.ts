@@ -12,17 +12,23 @@ type WriteCallback = (error: Error | null | undefined) => void;
  * loopback every write also wakes the reader, and that costs more than the bytes. Held writes go
  * out when the loop turns (or at end(), which sends everything held): a ready short answer is one
  * write, a stream's batch and its end are one, and nothing waits longer than that turn.
+ *
+ * The socket is corked, not the response: Node 22's own cork() keeps a chunked response's writes
+ * in a buffer of its own, and its end() sends the terminating `0\r\n\r\n` ahead of them, so a
+ * client saw an empty answer followed by garbage (node 22.23; 20, 24 and 26 keep the order).
  */
 export class CoalescingResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
   #holding = false;
 
   #hold(): void {
-    if (this.#holding) return;
+    const socket = this.socket;
+    if (this.#holding || !socket) return;
     this.#holding = true;
-    this.cork();
+    socket.cork();
     setImmediate(() => {
       this.#holding = false;
-      this.uncork();
+      // end() has uncorked it fully already when the answer ended in this turn: then a no-op.
+      socket.uncork();
     });
   }
 

@@ -3,7 +3,7 @@
 // aborted already (@hono/node-server aborts it when made): no abort event ever comes, and the
 // upstream must still not be left working. Run in real Node behind listen(), with a backend that
 // tells whether its signal was aborted by the time it was asked, or soon after.
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createConsola, LogLevels } from "consola";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import type { Backend } from "../../src/backends/types.ts";
 import { listen } from "../../src/runtime/serve.ts";
 import { createApp } from "../../src/server/app.ts";
 import { ROOT } from "../helpers/processes.ts";
+import { nodeReleases } from "../helpers/node-releases.ts";
 import { runUnderNode } from "../helpers/under-node.ts";
 
 /** The app and listen() built for Node; the scripts import them as ./server/app.js and ./runtime/serve.js. */
@@ -51,9 +52,12 @@ for (const stream of [true, false]) {
 console.log(JSON.stringify(outcomes));
 `;
 
-test("a client gone before the handler listens for it aborts the upstream request (real Node)", async () => {
-  expect(await runUnderNode({ name: "node-gone", ...APP_FOR_NODE, script: SCRIPT })).toEqual(["aborted", "aborted"]);
-}, 30_000);
+for (const node of nodeReleases())
+  describe(node.name, () => {
+    test("a client gone before the handler listens for it aborts the upstream request (real Node)", async () => {
+      expect(await runUnderNode({ name: "node-gone", ...APP_FOR_NODE, script: SCRIPT, node: node.bin })).toEqual(["aborted", "aborted"]);
+    }, 30_000);
+  });
 
 // A client that leaves mid-body (Esc while a large request is sent): nobody is left to answer, and
 // it is no fault of the proxy's. The log says so at debug level; an error line ("unhandled error")
@@ -96,9 +100,12 @@ test("a client gone mid-body is logged as a refusal, not as an unhandled error (
   expect(lines).toEqual(["debug: /v1/messages: 400 the client closed the connection before its request body arrived"]);
 });
 
-test("a client gone mid-body is logged as a refusal, not as an unhandled error (real Node)", async () => {
-  expect(await runUnderNode({ name: "node-mid-body", ...APP_FOR_NODE, script: MID_BODY })).toEqual(["debug: /v1/messages: 400 the client closed the connection before its request body arrived"]);
-}, 30_000);
+for (const node of nodeReleases())
+  describe(node.name, () => {
+    test("a client gone mid-body is logged as a refusal, not as an unhandled error (real Node)", async () => {
+      expect(await runUnderNode({ name: "node-mid-body", ...APP_FOR_NODE, script: MID_BODY, node: node.bin })).toEqual(["debug: /v1/messages: 400 the client closed the connection before its request body arrived"]);
+    }, 30_000);
+  });
 
 // Under Node the handler learns that the client left from the ServerResponse's 'close'
 // (src/runtime/client-gone.ts), not from the adapter's signal, which it would have to make: both are
@@ -163,7 +170,10 @@ const HOOK_TABLE: [name: string, wait: number, how: "json" | "sse", leaveAt: num
   ["gone before the hook is set (stream)", 200, "sse", 50, true],
 ];
 
-test("the client-gone hook agrees with the adapter's request signal in every case (real Node)", async () => {
-  const seen = await runUnderNode<Record<string, { hook: number; signal: number }>>({ name: "node-gone-hook", ...HOOK_APP_FOR_NODE, script: HOOK_SCRIPT, args: [JSON.stringify(HOOK_TABLE.map(([name, wait, how, leaveAt]) => [name, wait, how, leaveAt]))] });
-  for (const [name, , , , gone] of HOOK_TABLE) expect({ name, ...seen[name] }).toEqual({ name, hook: gone ? 1 : 0, signal: gone ? 1 : 0 });
-}, 30_000);
+for (const node of nodeReleases())
+  describe(node.name, () => {
+    test("the client-gone hook agrees with the adapter's request signal in every case (real Node)", async () => {
+      const seen = await runUnderNode<Record<string, { hook: number; signal: number }>>({ name: "node-gone-hook", ...HOOK_APP_FOR_NODE, script: HOOK_SCRIPT, args: [JSON.stringify(HOOK_TABLE.map(([name, wait, how, leaveAt]) => [name, wait, how, leaveAt]))], node: node.bin });
+      for (const [name, , , , gone] of HOOK_TABLE) expect({ name, ...seen[name] }).toEqual({ name, hook: gone ? 1 : 0, signal: gone ? 1 : 0 });
+    }, 30_000);
+  });

@@ -3,11 +3,12 @@
 // over a raw socket, read once that way and once through the adapter (Request.arrayBuffer(), the
 // slow path), must give the same bytes and leave no listener on it; a client that leaves mid-body must end the read with an
 // error, not leave it waiting.
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../helpers/processes.ts";
+import { nodeReleases } from "../helpers/node-releases.ts";
 import { runUnderNode } from "../helpers/under-node.ts";
 
 const hono = JSON.stringify(pathToFileURL(join(ROOT, "node_modules/hono/dist/index.js")).href);
@@ -82,15 +83,18 @@ const TABLE: [string, string[], boolean][] = [
   ["chunked: no declared length, read by the adapter", [hex('{"a":'), hex("[1,2]}")], true],
 ];
 
-test("the body read from the IncomingMessage is the adapter's, byte for byte; a declared length is read directly", async () => {
-  const { results, outcomes } = await runUnderNode<{
-    results: { name: string; sent: string; direct: { sha: string; adapter: boolean; left: number }; adapter: { sha: string; adapter: boolean } }[];
-    outcomes: string[];
-  }>({ name: "node-bytes", entrypoints: [join(ROOT, "src/runtime/serve.ts"), join(ROOT, "src/runtime/request-bytes.ts")], script: SCRIPT, args: [JSON.stringify(TABLE)] });
-  for (const [r, [, , chunked]] of results.map((r, i) => [r, TABLE[i]!] as const)) {
-    expect({ name: r.name, direct: r.direct.sha, adapter: r.adapter.sha }).toEqual({ name: r.name, direct: r.sent, adapter: r.sent });
-    expect({ name: r.name, throughAdapter: r.direct.adapter }).toEqual({ name: r.name, throughAdapter: chunked });
-    expect({ name: r.name, listenersLeft: r.direct.left }).toEqual({ name: r.name, listenersLeft: 0 });
-  }
-  expect(outcomes).toEqual(["rejected", "after /direct", "rejected", "after /adapter"]);
-}, 30_000);
+for (const node of nodeReleases())
+  describe(node.name, () => {
+    test("the body read from the IncomingMessage is the adapter's, byte for byte; a declared length is read directly", async () => {
+      const { results, outcomes } = await runUnderNode<{
+        results: { name: string; sent: string; direct: { sha: string; adapter: boolean; left: number }; adapter: { sha: string; adapter: boolean } }[];
+        outcomes: string[];
+      }>({ name: "node-bytes", entrypoints: [join(ROOT, "src/runtime/serve.ts"), join(ROOT, "src/runtime/request-bytes.ts")], script: SCRIPT, args: [JSON.stringify(TABLE)], node: node.bin });
+      for (const [r, [, , chunked]] of results.map((r, i) => [r, TABLE[i]!] as const)) {
+        expect({ name: r.name, direct: r.direct.sha, adapter: r.adapter.sha }).toEqual({ name: r.name, direct: r.sent, adapter: r.sent });
+        expect({ name: r.name, throughAdapter: r.direct.adapter }).toEqual({ name: r.name, throughAdapter: chunked });
+        expect({ name: r.name, listenersLeft: r.direct.left }).toEqual({ name: r.name, listenersLeft: 0 });
+      }
+      expect(outcomes).toEqual(["rejected", "after /direct", "rejected", "after /adapter"]);
+    }, 30_000);
+  });

@@ -1,8 +1,9 @@
 // The Node upstream path (runtime/http-post.ts, byte-stream.ts, node-response.ts, and the SSE
 // reader's decoder) in real Node, not Bun's node:http: how an IncomingMessage ends, fails and closes
 // is Node's own. Built for Node and driven by a script against a node:http upstream in the same process.
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { ROOT } from "../helpers/processes.ts";
+import { nodeReleases } from "../helpers/node-releases.ts";
 import { runUnderNode } from "../helpers/under-node.ts";
 
 const ENTRY = `
@@ -112,21 +113,24 @@ server.closeAllConnections();
 server.close();
 `;
 
-test("the Node upstream path under real Node: keep-alive after [DONE], idle limit (SSE and JSON), client abort, header timeout, error bodies, UTF-8", async () => {
-  const out = await runUnderNode({ name: "node-upstream", entry: ENTRY, script: SCRIPT });
-  expect(out).toEqual({
-    keepAlive: { ends: [{ kind: "end", complete: true }, { kind: "end", complete: true }, { kind: "end", complete: true }], connections: 1 },
-    splitConnections: 0,
-    idle: "StreamIdleError",
-    idleCut: 1,
-    jsonIdle: "StreamIdleError",
-    jsonIdleCut: 1,
-    abort: "failed",
-    abortCut: 1,
-    headerTimeout: true,
-    headerTimeoutCut: 1,
-    bom: { status: 400, ok: false, retryAfter: "3", text: "{}" },
-    empty: { status: 204, body: null, text: "" },
-    utf8Mismatches: 0,
+for (const node of nodeReleases())
+  describe(node.name, () => {
+    test("the Node upstream path under real Node: keep-alive after [DONE], idle limit (SSE and JSON), client abort, header timeout, error bodies, UTF-8", async () => {
+      const out = await runUnderNode({ name: "node-upstream", entry: ENTRY, script: SCRIPT, node: node.bin });
+      expect(out).toEqual({
+        keepAlive: { ends: [{ kind: "end", complete: true }, { kind: "end", complete: true }, { kind: "end", complete: true }], connections: 1 },
+        splitConnections: 0,
+        idle: "StreamIdleError",
+        idleCut: 1,
+        jsonIdle: "StreamIdleError",
+        jsonIdleCut: 1,
+        abort: "failed",
+        abortCut: 1,
+        headerTimeout: true,
+        headerTimeoutCut: 1,
+        bom: { status: 400, ok: false, retryAfter: "3", text: "{}" },
+        empty: { status: 204, body: null, text: "" },
+        utf8Mismatches: 0,
+      });
+    }, 60_000);
   });
-}, 60_000);

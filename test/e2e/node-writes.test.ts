@@ -1,9 +1,10 @@
 // Under Node a response's writes within one turn of the event loop reach the socket as one write
 // (src/runtime/serve-node.ts). Run in real Node: the class is built for it and driven by a script
 // that counts the socket's writes (each one a syscall), not by timing.
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { ROOT } from "../helpers/processes.ts";
+import { nodeReleases } from "../helpers/node-releases.ts";
 import { runUnderNode } from "../helpers/under-node.ts";
 
 const SCRIPT = `
@@ -39,17 +40,20 @@ server.listen(0, "127.0.0.1", () => {
 });
 `;
 
-async function run(variant: "coalescing" | "plain") {
-  return runUnderNode<{ counts: number[]; body: string }>({ name: "node-writes", entrypoints: [join(ROOT, "src/runtime/serve-node.ts")], script: SCRIPT, args: [variant] });
+async function run(node: string, variant: "coalescing" | "plain") {
+  return runUnderNode<{ counts: number[]; body: string }>({ name: "node-writes", entrypoints: [join(ROOT, "src/runtime/serve-node.ts")], script: SCRIPT, args: [variant], node });
 }
 
-test("one socket write per event-loop turn: headers with the first events, the last event with the end", async () => {
-  const { counts, body } = await run("coalescing");
-  expect(body).toBe("event: a\n\nevent: b\n\nevent: c\n\nevent: d\n\n");
-  expect(counts).toEqual([1, 2, 3]);
-}, 30_000);
+for (const node of nodeReleases())
+  describe(node.name, () => {
+    test("one socket write per event-loop turn: headers with the first events, the last event with the end", async () => {
+      const { counts, body } = await run(node.bin, "coalescing");
+      expect(body).toBe("event: a\n\nevent: b\n\nevent: c\n\nevent: d\n\n");
+      expect(counts).toEqual([1, 2, 3]);
+    }, 30_000);
 
-test("the count can tell: a plain ServerResponse writes more often", async () => {
-  const { counts } = await run("plain");
-  expect(counts[2]).toBeGreaterThan(3);
-}, 30_000);
+    test("the count can tell: a plain ServerResponse writes more often", async () => {
+      const { counts } = await run(node.bin, "plain");
+      expect(counts[2]).toBeGreaterThan(3);
+    }, 30_000);
+  });

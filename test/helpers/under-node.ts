@@ -18,6 +18,8 @@ export interface UnderNode {
   /** An ES module run with `node`, from the directory. */
   script: string;
   args?: string[];
+  /** The node executable (node-releases.ts); this machine's `node` by default. */
+  node?: string;
 }
 
 export async function runUnderNode<T = unknown>(run: UnderNode): Promise<T> {
@@ -30,7 +32,7 @@ export async function runUnderNode<T = unknown>(run: UnderNode): Promise<T> {
   const built = await Bun.build({ entrypoints, outdir: dir, target: "node", format: "esm", ...(run.root ? { root: run.root } : {}) });
   expect(built.success).toBe(true);
   writeFileSync(join(dir, "script.mjs"), run.script);
-  const p = Bun.spawn(["node", join(dir, "script.mjs"), ...(run.args ?? [])], { stdout: "pipe", stderr: "inherit" });
+  const p = Bun.spawn([run.node ?? "node", join(dir, "script.mjs"), ...(run.args ?? [])], { stdout: "pipe", stderr: "inherit" });
   expect(await p.exited).toBe(0);
   return JSON.parse(await new Response(p.stdout).text()) as T;
 }
