@@ -24,7 +24,8 @@ export class ToolCallKeys {
   /**
    * By index when there is one, but a new id with a name or after complete arguments, or a name
    * after complete arguments, starts a new call on the same index; a fragment carrying the call's
-   * own id never does. Without an index: by id, else the last call.
+   * own id never does, and a bare fragment on a new index ends an open last call. Without an
+   * index: by id, else the last call.
    */
   keyFor(index: number | undefined, upId: string | undefined, name: string | undefined): string {
     const key = this.resolve(index, upId, name);
@@ -37,6 +38,10 @@ export class ToolCallKeys {
     if (index != null) {
       const key = this.byIndex.get(index);
       if (key && !startsNewCall(this.calls(key)!, upId, name)) return key;
+      // A bare fragment on an index never announced, while the last call's JSON is still open, is
+      // that call's end: vLLM's harmony streaming put a call's last tokens on the next index
+      // (vllm#37070). Not remembered for the index: once the call is complete, it stays apart.
+      if (!key && !upId && !name && this.lastIsOpen()) return this.lastKey!;
       if (key) this.onSuperseded(key);
       const fresh = `i${index}#${this.counter++}`;
       this.byIndex.set(index, fresh);
@@ -47,6 +52,11 @@ export class ToolCallKeys {
     const last = this.lastKey ? this.calls(this.lastKey) : undefined;
     if (last && !upId && !startsNewCall(last, upId, name)) return this.lastKey!;
     return `n${this.counter++}`;
+  }
+
+  private lastIsOpen(): boolean {
+    const last = this.lastKey ? this.calls(this.lastKey) : undefined;
+    return !!last && !last.emitted && !isCompleteJson(last.args);
   }
 }
 

@@ -30,8 +30,9 @@ function chunkOf(step: Step): Chunk {
   return { choices: [{ index: 0, delta: { tool_calls }, finish_reason: null }] } as Chunk;
 }
 
-function callsFrom(steps: Step[]): Call[] {
-  const t = new StreamTranslator({ model: "m", tools: makeToolIndex(TOOLS), estimatedInputTokens: 1, ids: sequentialIds(), sign: () => "s", inlineThink: false, note: () => {} });
+function callsFrom(steps: Step[], warnings: string[] = []): Call[] {
+  const note = (level: string, message: string) => level === "warn" && warnings.push(message);
+  const t = new StreamTranslator({ model: "m", tools: makeToolIndex(TOOLS), estimatedInputTokens: 1, ids: sequentialIds(), sign: () => "s", inlineThink: false, note });
   const events: AnthropicEvent[] = [];
   for (const step of steps) events.push(...t.chunk(chunkOf(step)));
   events.push(...t.chunk({ choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] } as Chunk), ...t.end());
@@ -58,6 +59,7 @@ const ONE_CALL: [string, Step[], Call[]][] = [
   ["the whole arguments again without a header (vllm#51697)", [[[0, "c1", "Read", '{"file_path": "README.md"}']], [[0, undefined, undefined, '{"file_path": "README.md"}']]], [README]],
   ["ids changing between bare fragments (mlx-openai-server#216)", [[[0, "a", "Read", ""]], [[0, "b", undefined, '{"file_path": ']], [[0, "b", undefined, '"README.md"}']]], [README]],
   ["no index, the id on every fragment", [[[undefined, "c1", "Bash", '{"command":']], [[undefined, "c1", undefined, '"ls"}']], [[undefined, "c1", "Bash", ""]]], [LS]],
+  ["the end of a call on the next index without id or name (vllm#37070)", [[[0, "c1", "Bash", '{"command":"l']], [[1, undefined, undefined, 's"}']]], [LS]],
   ["no index, no id: fragments of the last call", [[[undefined, undefined, "Bash", '{"command":']], [[undefined, undefined, undefined, '"ls"}']]], [LS]],
 ];
 
@@ -73,4 +75,11 @@ const TWO_CALLS: [string, Step[], Call[]][] = [
 
 describe("tool-call keys", () => {
   for (const [name, steps, calls] of [...ONE_CALL, ...TWO_CALLS]) test(name, () => expect(callsFrom(steps)).toEqual(calls));
+
+  test("a bare fragment on a new index after the last call is complete is not added to it", () => {
+    const notes: string[] = [];
+    const calls = callsFrom([[[0, "c1", "Bash", '{"command":"ls"}']], [[1, undefined, undefined, '{"command":"pwd"}']]], notes);
+    expect(calls).toEqual([LS]);
+    expect(notes).toEqual(["dropped tool call without a name"]);
+  });
 });
