@@ -57,6 +57,7 @@ const ONE_CALL: [string, Step[], Call[]][] = [
   ["the header again with the arguments double-encoded (litellm#20480)", [[[0, "c1", "Bash", '{"command": "ls"}']], [[0, "c1", "Bash", JSON.stringify('{"command": "ls"}')]]], [LS]],
   ["the header again with the whole arguments, after the call was closed by text", [[[0, "c1", "Bash", '{"command":"ls"}']], { text: "Running it." }, [[0, "c1", "Bash", '{"command":"ls"}']]], [LS]],
   ["the whole arguments again without a header (vllm#51697)", [[[0, "c1", "Read", '{"file_path": "README.md"}']], [[0, undefined, undefined, '{"file_path": "README.md"}']]], [README]],
+  ["the name grown with the same id (llama.cpp compute_diffs)", [[[0, "c1", "Bash", "{"]], [[0, "c1", "BashOutput", ""]], [[0, undefined, undefined, '"bash_id": "b1"}']]], [["BashOutput", { bash_id: "b1" }]]],
   ["ids changing between bare fragments (mlx-openai-server#216)", [[[0, "a", "Read", ""]], [[0, "b", undefined, '{"file_path": ']], [[0, "b", undefined, '"README.md"}']]], [README]],
   ["no index, the id on every fragment", [[[undefined, "c1", "Bash", '{"command":']], [[undefined, "c1", undefined, '"ls"}']], [[undefined, "c1", "Bash", ""]]], [LS]],
   ["the end of a call on the next index without id or name (vllm#37070)", [[[0, "c1", "Bash", '{"command":"l']], [[1, undefined, undefined, 's"}']]], [LS]],
