@@ -23,8 +23,8 @@ export class ToolCallKeys {
 
   /**
    * By index when there is one, but a new id with a name or after complete arguments, or a name
-   * after complete arguments, starts a new call on the same index; a fragment carrying the call's
-   * own id never does, and a bare fragment on a new index ends an open last call. Without an
+   * after complete arguments, starts a new call on the same index; the call's own id with its name
+   * (or none) never does, and a bare fragment on a new index ends an open last call. Without an
    * index: by id, else the last call.
    */
   keyFor(index: number | undefined, upId: string | undefined, name: string | undefined): string {
@@ -61,10 +61,12 @@ export class ToolCallKeys {
 }
 
 function startsNewCall(current: CallSoFar, upId: string | undefined, name: string | undefined): boolean {
-  // The call's own id again is the same call, even after its arguments are complete: gateways
-  // repeat the header on every fragment and in a closing summary (litellm#20480), and vLLM's
-  // end-of-stream remainder chunk re-sent id, type and name (vllm#44098).
-  if (upId && upId === current.upId) return false;
+  // The call's own id again, naming the same tool or none, is the same call even after its
+  // arguments are complete: gateways repeat the header on every fragment and in a closing summary
+  // (litellm#20480), vLLM's end-of-stream remainder chunk re-sent id, type and name (vllm#44098).
+  // Another tool under the same id is another call: an OpenRouter provider reused index and id
+  // across parallel calls (skye-harris/hass_local_openai_llm#92).
+  if (upId && upId === current.upId && (!name || name === current.name)) return false;
   const done = current.emitted || isCompleteJson(current.args);
   // A new id with a name, or after complete arguments, is a new call. A new id on a bare argument
   // fragment of an open call is not: some servers change ids between fragments (mlx-openai-server#216).

@@ -70,6 +70,7 @@ const TWO_CALLS: [string, Step[], Call[]][] = [
   ["every call on index 0 with its own id (Ollama #15457, Groq via litellm#7621)", [[[0, "a", "Bash", '{"command":"ls"}']], [[0, "b", "Read", '{"file_path":"README.md"}']]], [LS, README]],
   ["two identical calls on index 0 with their own ids (llama_index#22464)", [[[0, "a", "Bash", '{"command":"ls"}']], [[0, "b", "Bash", '{"command":"ls"}']]], [LS, LS]],
   ["index 0 reused, later fragments with empty ids (LM Studio 0.3.17)", [[[0, "1", "Bash", ""]], [[0, "", undefined, '{"command":"ls"}']], [[0, "2", "Read", ""]], [[0, "", undefined, '{"file_path":"README.md"}']]], [LS, README]],
+  ["index 0 and the id reused for another tool (an OpenRouter provider, hass_local_openai_llm#92)", [[[0, "t1", "Bash", '{"command":"ls"}']], [[0, "t1", "Read", '{"file_path":"README.md"}']]], [LS, README]],
   ["index 0 reused without ids: a name after complete arguments", [[[0, undefined, "Bash", '{"command":"ls"}']], [[0, undefined, "Read", '{"file_path":"README.md"}']]], [LS, README]],
   ["no index, each call with its own id", [[[undefined, "a", "Bash", '{"command":"ls"}']], [[undefined, "b", "Read", '{"file_path":"README.md"}']]], [LS, README]],
 ];
