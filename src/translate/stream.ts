@@ -10,6 +10,7 @@ import { StopScanner } from "./stop-scanner.ts";
 import { isCompleteJson, ToolCallKeys } from "./tool-call-keys.ts";
 import { type ThinkOutcome, ThinkSplitter } from "./think-splitter.ts";
 import { cutOffNote, repairToolArguments } from "./tool-args.ts";
+import { laterName } from "./tool-names.ts";
 import { anthropicUsage, estimateOutputTokens } from "./usage.ts";
 
 export interface ToolIndex {
@@ -235,8 +236,7 @@ export class StreamTranslator {
       this.callOrder.push(key);
     }
     call.upId ??= upId;
-    const name = d.function?.name;
-    if (name && !call.name) call.name = name;
+    call.name = laterName(call.name, d.function?.name);
     const args = d.function?.arguments;
     if (args != null) {
       if (typeof args === "object") call.args = JSON.stringify(args);

@@ -24,3 +24,14 @@ export function makeToolNameResolver(declared: readonly string[]): (returned: st
   // Some servers (LM Studio) rename tools; fall back to a case/punctuation-insensitive match.
   return (returned) => exact.get(returned) ?? loose.get(normalise(returned)) ?? returned;
 }
+
+/**
+ * A call's name after a fragment that names it. llama.cpp sends the whole name again when its
+ * partial parse settles on a longer declared name ("Task", then "TaskOutput": common/chat.cpp
+ * compute_diffs lets a name grow); any other later name is a repeat or noise (LiteLLM's "null").
+ */
+export function laterName(current: string, incoming: string | null | undefined): string {
+  if (!incoming) return current;
+  if (!current || (incoming.length > current.length && incoming.startsWith(current))) return incoming;
+  return current;
+}

@@ -40,6 +40,8 @@ const proxyFor = (mode: ProfileName): Promise<Listening> =>
 const TOOLS = [
   { name: "Bash", description: "Run a shell command", input_schema: { type: "object", properties: { command: { type: "string" }, description: { type: "string" } }, required: ["command"] } },
   { name: "Read", description: "Read a file", input_schema: { type: "object", properties: { file_path: { type: "string" } } } },
+  // A declared name that extends another, as Claude Code's own list has (llamacpp/tool-name-grows).
+  { name: "BashOutput", description: "Read a background shell's output", input_schema: { type: "object", properties: { bash_id: { type: "string" } }, required: ["bash_id"] } },
 ];
 const requestBody = (stream: boolean) =>
   JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 32000, stream, messages: [{ role: "user", content: "List the files here." }], tools: TOOLS });
