@@ -20,6 +20,7 @@ import * as v from "valibot";
 import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { DEFAULT_PROFILE } from "../../src/translate/profile.ts";
 import { translateRequest } from "../../src/translate/request.ts";
+import { nodeOfMajor, nodeVersion } from "../node-release.ts";
 import { answerBytes, type Proxy, startProcess } from "./proxy-procs.ts";
 import { sessionBodies } from "./session-bodies.ts";
 import { atLeast, below, QUICK, verdict } from "./targets.ts";
@@ -64,6 +65,20 @@ if (process.env.BENCH_NO_BUILD !== "1" && !QUICK) {
   }
 }
 
+// The Node bundle runs under this machine's node and under the oldest maintained major (what holds
+// there holds on the newer ones; this machine's may be older, Node 20 reached its end in April 2026).
+const MAINTAINED_NODE = 22;
+const ownNode = nodeVersion("node");
+const maintainedNode = QUICK || ownNode.startsWith(`${MAINTAINED_NODE}.`) ? undefined : fetchedNode(MAINTAINED_NODE);
+function fetchedNode(major: number): string | undefined {
+  try {
+    return nodeOfMajor(major);
+  } catch (e) {
+    console.error(`node ${major} bundle not measured: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
 const serveArgs = ["serve", "--port", "0", "--mode", "openai", "--base-url", upstreamUrl, "--model", "bench"];
 const started = [
   await startProcess("node pipe", ["node", join(import.meta.dir, "pipe-node.mjs"), upstreamUrl], "openai"),
@@ -73,6 +88,7 @@ const started = [
   await startProcess("anyclaude bun", [process.execPath, join(ROOT, "src/cli.ts"), ...serveArgs], "anthropic"),
   await startProcess("binary", [join(ROOT, "dist/anyclaude-linux-x64"), ...serveArgs], "anthropic", true),
   await startProcess("node bundle", ["node", join(ROOT, "dist/node/anyclaude.mjs"), ...serveArgs], "anthropic", true),
+  maintainedNode ? await startProcess(`node ${MAINTAINED_NODE} bundle`, [maintainedNode, join(ROOT, "dist/node/anyclaude.mjs"), ...serveArgs], "anthropic", true) : null,
 ];
 const proxies = started.filter((p): p is Proxy => p !== null);
 
@@ -196,6 +212,7 @@ const rows: [string, keyof Figures, number][] = [
 ];
 const W = 16;
 console.log(`anyclaude proxy benchmark: captured Claude Code body (${(bodies.anthropic.short.length / 1024).toFixed(0)} KB), ${REQUESTS} sequential requests, upstream on 127.0.0.1${QUICK ? " [quick run]" : ""}`);
+console.log(`node pipe, hono pipe node, node bundle: this machine's node ${ownNode}${maintainedNode ? `; node ${MAINTAINED_NODE} bundle: node ${nodeVersion(maintainedNode)}` : ""}`);
 console.log("");
 console.log(`${"".padEnd(40)}${proxies.map((p) => p.name.padStart(W)).join("")}`);
 for (const [label, key, digits] of rows) console.log(`${label.padEnd(40)}${proxies.map((p) => (figures.get(p)![key] ?? NaN).toFixed(digits).padStart(W)).join("")}`);
@@ -221,12 +238,14 @@ for (const name of ["anyclaude bun", "binary", "node bundle"]) {
   lines.push(verdict(`${name}: RSS after ${REQUESTS} requests`, x.rssAfterRequests, below(70, "MB")));
 }
 const node = f("node bundle");
-if (node) {
+for (const name of ["node bundle", `node ${MAINTAINED_NODE} bundle`]) {
+  const x = f(name);
+  if (!x) continue;
   // Within 2× of Bun on every figure: slower or bigger by at most 2×, fewer per second by at most 2×.
   for (const [label, key] of rows) {
     const higherIsBetter = key === "eventsPerSecond" || key === "reqPerSecond";
-    const ratio = higherIsBetter ? bun[key] / node[key] : node[key] / bun[key];
-    lines.push(verdict(`node bundle vs bun: ${label.replace(/ \((ms|MB)\)$/, "")}`, ratio, below(2, "× worse"), 2));
+    const ratio = higherIsBetter ? bun[key] / x[key] : x[key] / bun[key];
+    lines.push(verdict(`${name} vs bun: ${label.replace(/ \((ms|MB)\)$/, "")}`, ratio, below(2, "× worse"), 2));
   }
 }
 // Not a target: how much of the Node bundle's gap the shape costs before any code of ours runs.
