@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { type MessageParam, type MessagesRequest, MessagesRequestSchema } from "../protocol/anthropic.ts";
 import { deepFreeze } from "../translate/deep-freeze.ts";
 import { EnvelopeValidator } from "./envelope-validator.ts";
+import { type MessageRun, runAt, runLength, wholeAt } from "./message-run.ts";
 import { anthropicError } from "./errors.ts";
 import { sameJson } from "../translate/same-json.ts";
 import { jsonDepthExceeds, MAX_JSON_DEPTH, parseJsonBody, validate } from "./validate.ts";
@@ -35,6 +36,12 @@ interface RememberedMessage extends Remembered<unknown> {
   value: MessageParam;
 }
 
+/** A conversation's messages as read before, and those of its first that the last body held as one run. */
+interface Conversation {
+  messages: RememberedMessage[];
+  run: MessageRun | undefined;
+}
+
 /** A body read: the parsed JSON (for its field names), the validated request, and the body as text. */
 export interface ReadBody {
   body: object;
@@ -60,7 +67,6 @@ const STAND_IN_BYTES = { system: Buffer.from(STAND_INS.system), tools: Buffer.fr
 const VALID_MESSAGE = Object.freeze({ role: "user", content: "" });
 /** As Request.text() decodes: UTF-8, a leading BOM dropped, malformed bytes as U+FFFD. */
 const utf8 = new TextDecoder();
-const COMMA = 0x2c;
 const CLOSE = 0x5d;
 
 /** Bytes of a body replaced by a stand-in before it is parsed. */
@@ -94,7 +100,7 @@ const bytesAt = (buf: Buffer, bytes: Buffer, at: number) => at + bytes.length <=
 
 export class RequestValidator {
   private lists: Record<Field, RememberedList[]> = { system: [], tools: [] };
-  private conversations: RememberedMessage[][] = [];
+  private conversations: Conversation[] = [];
   private readonly envelopes: EnvelopeValidator;
 
   constructor(private readonly keep = 4) {
@@ -173,14 +179,14 @@ export class RequestValidator {
 
     const full: Record<string, unknown> = { ...body };
     for (const h of fieldHits) full[h.field] = this.lists[h.field][h.at]!.raw;
-    const conversation = prefix ? this.conversations[prefix.at]!.slice(0, prefix.count) : undefined;
+    const conversation = prefix ? this.conversations[prefix.at]!.messages.slice(0, prefix.count) : undefined;
     if (conversation) full.messages = [...conversation.map((m) => m.raw), ...(messages as unknown[]).slice(1)];
     // Remembered messages are checked as one valid stand-in, then put back.
     const checked = conversation ? { ...body, messages: [VALID_MESSAGE, ...(messages as unknown[]).slice(1)] } : body;
     const request = this.withRemembered(checked, fieldHits, conversation ? conversation.length - 1 : 0);
     if (conversation) {
       request.messages = [...conversation.map((m) => m.value), ...request.messages.slice(1)];
-      this.rememberConversation(full.messages as unknown[], request, conversation.length, prefix!.at);
+      this.rememberConversation(full.messages as unknown[], request, conversation.length, prefix!.at, buf, prefix!.start);
     } else this.rememberNewConversation(buf, full.messages as unknown[], request);
     let text: string | undefined;
     return { body: full, request, chars: rest.length + chars, text: () => (text ??= utf8.decode(buf)) };
@@ -205,18 +211,21 @@ export class RequestValidator {
     if (key < 0) return undefined;
     const start = key + MESSAGES_KEY.length;
     for (let at = 0; at < this.conversations.length; at++) {
-      let pos = start;
-      let count = 0;
-      let chars = 0;
-      for (const m of this.conversations[at]!) {
-        const end = pos + m.bytes.length;
-        // Each message whole: followed by the comma before the next or the array's end.
-        if (!bytesAt(buf, m.bytes, pos) || (buf[end] !== COMMA && buf[end] !== CLOSE)) break;
-        chars += (count ? 1 : 0) + m.chars;
-        count++;
-        pos = end + 1;
-        if (buf[end] === CLOSE) break;
-      }
+      const { messages, run } = this.conversations[at]!;
+      // Those of the last body's run at once, then one by one.
+      let count = run ? runLength(buf, run, start) : 0;
+      let pos = count ? start + run!.ends[count - 1]! + 1 : start;
+      let chars = count ? count - 1 : 0;
+      for (let i = 0; i < count; i++) chars += messages[i]!.chars;
+      if (!count || buf[pos - 1] !== CLOSE)
+        for (let i = count; i < messages.length; i++) {
+          const m = messages[i]!;
+          if (!wholeAt(buf, pos, m.bytes)) break;
+          chars += (count ? 1 : 0) + m.chars;
+          count++;
+          pos += m.bytes.length + 1;
+          if (buf[pos - 1] === CLOSE) break;
+        }
       if (count) return { at, count, start, end: pos - 1, standIn: "messages", chars };
     }
     return undefined;
@@ -240,21 +249,23 @@ export class RequestValidator {
    */
   private rememberNewConversation(buf: Buffer, raw: unknown[], req: MessagesRequest): void {
     const key = buf.indexOf(MESSAGES_KEY);
-    if (key >= 0 && bytesAt(buf, Buffer.from(JSON.stringify(raw[0]) ?? ""), key + MESSAGES_KEY.length)) this.rememberConversation(raw, req, 0, undefined);
+    const start = key + MESSAGES_KEY.length;
+    if (key >= 0 && bytesAt(buf, Buffer.from(JSON.stringify(raw[0]) ?? ""), start)) this.rememberConversation(raw, req, 0, undefined, buf, start);
   }
 
   /**
    * The messages of a valid request are remembered as a conversation, the most recent first: the
-   * first `kept` of conversation `at` as they were, the others frozen as validated now.
+   * first `kept` of conversation `at` as they were (found at `start` of `buf`), the others frozen as
+   * validated now; with the run of them that `buf` holds.
    */
-  private rememberConversation(raw: unknown[], req: MessagesRequest, kept: number, at: number | undefined): void {
-    const old = at === undefined ? [] : this.conversations.splice(at, 1)[0]!.slice(0, kept);
+  private rememberConversation(raw: unknown[], req: MessagesRequest, kept: number, at: number | undefined, buf: Buffer, start: number): void {
+    const old = at === undefined ? [] : this.conversations.splice(at, 1)[0]!.messages.slice(0, kept);
     for (let i = kept; i < raw.length; i++) {
       const value = deepFreeze(req.messages[i]!);
       req.messages[i] = value;
       old.push({ ...remembered(raw[i]), value });
     }
-    this.conversations.unshift(old);
+    this.conversations.unshift({ messages: old, run: runAt(buf, start, old, kept) });
     this.conversations.length = Math.min(this.conversations.length, this.keep);
   }
 

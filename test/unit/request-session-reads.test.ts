@@ -62,3 +62,36 @@ describe("the system prompt and tools after a remembered conversation", () => {
     expect((second!.body as Body).tools).toBe((first!.body as Body).tools);
   });
 });
+
+describe("a long session's conversation", () => {
+  const turns = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => JSON.stringify({ ...fresh(), messages: session(from + i) }));
+
+  test("turn after turn, every message but the one whose cache_control moved is handed out again", () => {
+    const reads = readAll(turns(20, 40));
+    for (let t = 1; t < reads.length; t++) {
+      const [before, now] = [reads[t - 1]!.request.messages, reads[t]!.request.messages];
+      for (let i = 0; i < before.length - 1; i++) expect(now[i]).toBe(before[i]!);
+      expect(now[before.length - 1]).not.toBe(before.at(-1)!);
+    }
+  });
+
+  test("a message edited deep in the history: those before it are handed out again, the rest read anew", () => {
+    const edited = session(31).map((m, i) => (i === 17 ? { ...m, content: [{ type: "text", text: "edited" }] } : m));
+    const [, , before, now] = readAll([...turns(28, 30), JSON.stringify({ ...fresh(), messages: edited })]);
+    for (let i = 0; i < 17; i++) expect(now!.request.messages[i]).toBe(before!.request.messages[i]!);
+    for (let i = 17; i < before!.request.messages.length; i++) expect(now!.request.messages[i]).not.toBe(before!.request.messages[i]!);
+  });
+
+  test("the same turn twice, then the conversation cut short", () => {
+    const [a, b, c] = readAll([...turns(12, 12), ...turns(12, 12), JSON.stringify({ ...fresh(), messages: session(12).slice(0, 9) })]);
+    for (let i = 0; i < a!.request.messages.length; i++) expect(b!.request.messages[i]).toBe(a!.request.messages[i]!);
+    for (let i = 0; i < 8; i++) expect(c!.request.messages[i]).toBe(a!.request.messages[i]!);
+  });
+});
+
+test("a message first sent escaped otherwise than JSON.stringify writes it, then as it writes it, is handed out again", () => {
+  const messages = [...session(3), { role: "assistant", content: "café" }];
+  const escaped = JSON.stringify({ ...fresh(), messages }).replace("café", "caf\\u00e9");
+  const [first, second] = readAll([escaped, JSON.stringify({ ...fresh(), messages: [...messages, { role: "user", content: "more" }] })]);
+  for (let i = 0; i < messages.length; i++) expect(second!.request.messages[i]).toBe(first!.request.messages[i]!);
+});
