@@ -11,6 +11,7 @@ import { makeSigner } from "../translate/signature.ts";
 import { StreamTranslator } from "../translate/stream.ts";
 import { makeToolIndex } from "../translate/tool-index.ts";
 import { estimateInputTokens } from "../translate/usage.ts";
+import { BodyLease } from "../runtime/body-lease.ts";
 import { decodeBatches } from "./decode.ts";
 import type { ServerProfile } from "./profiles.ts";
 import { profileForModel } from "./profiles.ts";
@@ -60,7 +61,7 @@ export class OpenAICompatibleBackend implements Backend {
   /** The messages JSON of recent requests: a conversation's earlier messages are not written again. */
   // Under Bun a body's buffer is written again by the next request once this one is sent: fetch
   // copies the body when called, where node:http writes from it later.
-  private readonly recentMessages = new RecentMessages(4, typeof Bun !== "undefined");
+  private readonly recentMessages = new RecentMessages(4, true);
   /** The chat messages of recent conversations: a resent conversation's earlier messages are not translated again. */
   private readonly recentConversations = new RecentConversations();
   /** The parameters each model's server refused (refused-parameters.ts): later turns go without them. */
@@ -114,9 +115,11 @@ export class OpenAICompatibleBackend implements Backend {
     const body = chatRequestBytes(request, this.recentMessages);
     const x: Exchange = { signal, observe, contextWindow, promptTokens };
     // Sent first: what follows is built while the upstream reads the request.
-    const sent = this.ask(request, body.bytes, x);
-    const release = () => this.recentMessages.release(body.bytes);
-    sent.then(release, release); // retries included
+    // Its buffer is written again for a later body once every POST of it is done with it (retries included).
+    const lease = new BodyLease(() => this.recentMessages.release(body.bytes));
+    const sent = this.ask(request, body.bytes, x, lease);
+    const settle = () => lease.settle();
+    sent.then(settle, settle);
     const translator = new StreamTranslator({
       model: req.model,
       tools: makeToolIndex(req.tools),
@@ -152,9 +155,9 @@ export class OpenAICompatibleBackend implements Backend {
   }
 
   /** The upstream's answer (the request is sent at once, in this call). */
-  private async ask(request: ChatRequest, body: string | Uint8Array, x: Exchange): Promise<Attempt> {
+  private async ask(request: ChatRequest, body: string | Uint8Array, x: Exchange, lease?: BodyLease): Promise<Attempt> {
     x.observe?.upstreamRequest(request);
-    const attempt = await post(body, x.signal, this.transport);
+    const attempt = await post(body, x.signal, this.transport, lease);
     const refused = attempt.ok ? null : refusedParameter(attempt.error);
     // Once per parameter: a rewritten request no longer carries it, so a second refusal of it (or a
     // refusal of one the request never carried) is the answer, never a loop.

@@ -2,6 +2,7 @@
 // (connection errors, 429, 503), Retry-After in seconds or as an HTTP date, and a bound on the
 // wait for response headers (an error's body under the idle limit). Knows nothing of chunks or events.
 import type { ConsolaInstance } from "consola";
+import type { BodyLease } from "../runtime/body-lease.ts";
 import { HeaderTimeoutError, httpPost, type PostResponse } from "../runtime/http-post.ts";
 import { type AnthropicError, anthropicError, mapUpstreamError, roomForAnswer } from "../translate/errors.ts";
 import { bodyText } from "./body-text.ts";
@@ -27,12 +28,14 @@ export type Attempt =
 /** Longest Retry-After we wait out ourselves; beyond it the client decides. */
 const MAX_RETRY_AFTER_MS = 10_000;
 
-export async function post(body: string | Uint8Array, signal: AbortSignal, opts: TransportOptions): Promise<Attempt> {
+/** `lease`: the body's buffer, held by each attempt until it reads the bytes no more. */
+export async function post(body: string | Uint8Array, signal: AbortSignal, opts: TransportOptions, lease?: BodyLease): Promise<Attempt> {
   for (let attempt = 0; ; attempt++) {
     let error: AnthropicError;
     let retryAfterMs = 0;
     try {
-      const response = await httpPost(`${opts.url}/chat/completions`, { headers: opts.headers, body, signal, headerTimeoutMs: opts.idleMs });
+      const init = { headers: opts.headers, body, signal, headerTimeoutMs: opts.idleMs };
+      const response = await httpPost(`${opts.url}/chat/completions`, lease ? { ...init, bodyDone: lease.hold() } : init);
       if (response.ok) return { ok: true, response };
       const headers = retryHeaders(response);
       const text = await bodyText(response, opts.idleMs).catch(() => "");

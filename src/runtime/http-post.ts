@@ -16,6 +16,11 @@ export interface PostInit {
   signal: AbortSignal;
   /** No response headers within this long: the request is closed and the POST fails with HeaderTimeoutError. */
   headerTimeoutMs: number;
+  /**
+   * Called (once or more) when the body's bytes are read no more and may be written again: when
+   * fetch settles under Bun (it copies them), at the request's finish or close under Node.
+   */
+  bodyDone?: () => void;
 }
 
 /** What callers read of an upstream's answer: a fetch Response is one. */
@@ -39,7 +44,7 @@ export function httpPost(url: string, init: PostInit): Promise<PostResponse> {
 }
 
 /** fetch takes one signal: the client's and the header timer's are joined in one of its own. */
-async function fetchPost(url: string, { headers, body, signal, headerTimeoutMs }: PostInit): Promise<Response> {
+async function fetchPost(url: string, { headers, body, signal, headerTimeoutMs, bodyDone }: PostInit): Promise<Response> {
   const attempt = new AbortController();
   // Kept for the response's lifetime: a client disconnect must also stop the body.
   signal.addEventListener("abort", () => attempt.abort(), { once: true });
@@ -55,6 +60,7 @@ async function fetchPost(url: string, { headers, body, signal, headerTimeoutMs }
     throw timedOut && !signal.aborted ? new HeaderTimeoutError(headerTimeoutMs) : e;
   } finally {
     clearTimeout(timer);
+    bodyDone?.();
   }
 }
 
@@ -83,9 +89,12 @@ function targetOf(url: string): RequestOptions {
  * until the request closes: no AbortController per request, and not node:http's `signal` option,
  * which watches the request with end-of-stream (eight listeners) to know when to let go.
  */
-export async function nodePost(url: string, { headers, body, signal, headerTimeoutMs }: PostInit): Promise<PostResponse> {
+export async function nodePost(url: string, { headers, body, signal, headerTimeoutMs, bodyDone }: PostInit): Promise<PostResponse> {
   const { http, https, utf8 } = await loadNodeHttp();
-  if (signal.aborted) throw abortError(signal);
+  if (signal.aborted) {
+    bodyDone?.();
+    throw abortError(signal);
+  }
   // Encoded once: with a string, its byte length and the socket write each encode the ~40 KB again.
   const bytes = typeof body === "string" ? utf8.encode(body) : body;
   const target = targetOf(url);
@@ -100,6 +109,11 @@ export async function nodePost(url: string, { headers, body, signal, headerTimeo
     signal.addEventListener("abort", onAbort, { once: true });
     // After 'close' the socket may serve another request: the client's abort must not reach it.
     req.once("close", () => signal.removeEventListener("abort", onAbort));
+    // Finished: the last bytes are the kernel's. Closed: destroyed, nothing more is written.
+    if (bodyDone) {
+      req.once("finish", bodyDone);
+      req.once("close", bodyDone);
+    }
     req.on("error", (e) => {
       clearTimeout(timer);
       reject(e);

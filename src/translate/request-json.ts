@@ -139,7 +139,7 @@ export class RecentMessages {
   /** The buffer bodies are written into again, one request at a time, and the text before their messages. */
   private pool = { bytes: new Uint8Array(0), lent: false, head: "" };
 
-  /** `reuseBuffer`: whoever sends a body is done with its bytes when it calls `release` (Bun's fetch copies them). */
+  /** `reuseBuffer`: whoever sends a body calls `release` once nothing reads its bytes (backends/openai-compatible.ts, runtime/body-lease.ts). */
   constructor(
     private readonly keep = 4,
     private readonly reuseBuffer = false,
