@@ -26,11 +26,13 @@ export function wholeAt(buf: Buffer, pos: number, bytes: Uint8Array): boolean {
 /**
  * The run of `messages` (their bytes in order) that `buf` holds whole from `start`, commas between:
  * the first `known` are known to be there, the others are compared. Undefined when none is.
+ * `before`: a run of the same first messages, whose ends are theirs here too (they follow from the
+ * messages' lengths alone).
  */
-export function runAt(buf: Buffer, start: number, messages: readonly { bytes: Uint8Array }[], known: number): MessageRun | undefined {
-  const ends: number[] = [];
-  let pos = start;
-  for (let i = 0; i < messages.length; i++) {
+export function runAt(buf: Buffer, start: number, messages: readonly { bytes: Uint8Array }[], known: number, before?: MessageRun): MessageRun | undefined {
+  const ends = before ? before.ends.slice(0, Math.min(known, before.ends.length)) : [];
+  let pos = ends.length ? start + ends.at(-1)! + 1 : start;
+  for (let i = ends.length; i < messages.length; i++) {
     const bytes = messages[i]!.bytes;
     if (i >= known && !wholeAt(buf, pos, bytes)) break;
     ends.push(pos + bytes.length - start);

@@ -53,6 +53,18 @@ describe("runLength", () => {
 });
 
 describe("runAt", () => {
+  test("given the run before, the same run as without it (its ends are the kept messages' here too)", () => {
+    const before = runAt(bodyOf(messages), START, remembered, remembered.length)!;
+    const grown = [...messages, { role: "user", content: "next" }, { role: "assistant", content: "more" }];
+    const bodies = [bodyOf(messages), bodyOf(grown), bodyOf(changed(8)), bodyOf(changed(4)), bodyOf(messages.slice(0, 3)), bodyOf([...messages.slice(0, 3), { role: "user", content: "x" }])];
+    for (const buf of bodies)
+      for (const list of [remembered, grown.map(bytesOf)]) {
+        const known = runLength(buf, before, START);
+        const [a, b] = [runAt(buf, START, list, known, before), runAt(buf, START, list, known)];
+        expect(a && { bytes: a.bytes.toString(), ends: a.ends }).toEqual(b && { bytes: b.bytes.toString(), ends: b.ends });
+      }
+  });
+
   test("the run ends before the first message not in the body as remembered", () => {
     const run = runAt(bodyOf(changed(5)), START, remembered, 0)!;
     expect(run.ends.length).toBe(5);
