@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { MessagesRequestSchema } from "../../src/protocol/anthropic.ts";
 import { RequestValidator } from "../../src/server/request-validator.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
+import { readOutcome } from "../helpers/read-outcome.ts";
 
 type Message = { role: string; content: unknown };
 const fresh = (name = "print-mode-bash-tool-result") => loadFixture(name).body as Record<string, unknown> & { messages: Message[] };
@@ -13,15 +14,6 @@ const utf8 = (t: string) => new TextEncoder().encode(t);
 const withMessages = (messages: unknown[], body = fresh()) => JSON.stringify({ ...body, messages });
 /** The text with the letter at `i` changed to another ASCII letter: the same length in bytes. */
 const swapAt = (text: string, i: number) => `${text.slice(0, i)}${text[i] === "x" ? "y" : "x"}${text.slice(i + 1)}`;
-
-function outcome(read: () => { request: unknown; body: unknown; chars: number; text(): string }) {
-  try {
-    const r = read();
-    return { request: r.request, body: r.body, chars: r.chars, text: r.text() };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
-}
 
 describe("a conversation's first messages are not read again", () => {
   const base = fresh().messages;
@@ -49,8 +41,8 @@ describe("a conversation's first messages are not read again", () => {
     test(name, () => {
       const validator = new RequestValidator();
       const first = validator.read(utf8(withMessages(base)));
-      const got = outcome(() => validator.read(utf8(t)));
-      expect(got).toEqual(outcome(() => new RequestValidator().read(utf8(t))));
+      const got = readOutcome(() => validator.read(utf8(t)));
+      expect(got).toEqual(readOutcome(() => new RequestValidator().read(utf8(t))));
       if ("request" in got) {
         expect(got.text).toBe(t);
         expect(got.chars).toBe(t.length);
@@ -95,8 +87,8 @@ describe("a conversation's first messages are not read again", () => {
       const validator = new RequestValidator();
       validator.read(utf8(withMessages(long)));
       const t = withMessages([...long, { role: "assistant", content: "ok" }, bad]);
-      const got = outcome(() => validator.read(utf8(t)));
-      expect(got).toEqual(outcome(() => new RequestValidator().read(utf8(t))));
+      const got = readOutcome(() => validator.read(utf8(t)));
+      expect(got).toEqual(readOutcome(() => new RequestValidator().read(utf8(t))));
       expect((got as { error: string }).error).toMatch(/^messages\.23/);
     }
   });

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { RequestValidator } from "../../src/server/request-validator.ts";
 import { loadFixture } from "../helpers/fixtures.ts";
+import { readOutcome } from "../helpers/read-outcome.ts";
 
 type Message = { role: string; content: unknown };
 type Body = Record<string, unknown> & { messages: Message[]; system: unknown[]; tools: unknown[] };
@@ -21,21 +22,12 @@ function toolTurn(i: number, last: boolean, input: object = { command: `cat src/
 const session = (turns: number, input?: (i: number) => object) =>
   [...fresh().messages.slice(0, 2), ...Array.from({ length: turns }, (_, i) => toolTurn(i, i === turns - 1, input?.(i))).flat()];
 
-function outcome(read: () => { request: unknown; body: unknown; chars: number; text(): string }) {
-  try {
-    const r = read();
-    return { request: r.request, body: r.body, chars: r.chars, text: r.text() };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
-}
-
 /** Reads the bodies in turn; each must be a fresh validator's read. Returns the reads. */
 function readAll(texts: string[]) {
   const validator = new RequestValidator();
   return texts.map((t) => {
     const got = validator.read(utf8(t));
-    expect(outcome(() => got)).toEqual(outcome(() => new RequestValidator().read(utf8(t))));
+    expect(readOutcome(() => got)).toEqual(readOutcome(() => new RequestValidator().read(utf8(t))));
     return got;
   });
 }
