@@ -23,7 +23,7 @@ export function claudeEnv(base: Record<string, string | undefined>, opts: Claude
   return env;
 }
 
-/** Claude Code 2.1.328 floors CLAUDE_CODE_AUTO_COMPACT_WINDOW at this (and warns below it). */
+/** Claude Code (2.1.328 to 2.1.332, the pinned devDependency) floors CLAUDE_CODE_AUTO_COMPACT_WINDOW at this (and warns below it). */
 export const CLAUDE_MIN_COMPACT_WINDOW = 100_000;
 
 /**
