@@ -9,8 +9,11 @@ import { TextDeltaEvent } from "../protocol/text-delta.ts";
 const encoder = new TextEncoder();
 /** A text delta's bytes before its text (its block index is the only part that varies). */
 const textHead = (index: number) => encoder.encode(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`);
+/** The heads of the first blocks, encoded once: an answer's text is nearly always in one of them. */
+const HEADS = Array.from({ length: 8 }, (_, i) => textHead(i));
+const headOf = (index: number) => HEADS[index] ?? textHead(index);
 /** A text delta's bytes besides its index and text: the head without an index, and `}}\n\n`. */
-const TEXT_FIXED = textHead(0).length - 1 + 4;
+const TEXT_FIXED = HEADS[0]!.length - 1 + 4;
 const QUOTE = 0x22;
 const CLOSE_BRACE = 0x7d;
 const LF = 0x0a;
@@ -47,9 +50,9 @@ export function frameEventBytes(events: readonly AnthropicEvent[]): { bytes: Uin
   }
   const buf = new Uint8Array(bound);
   let pos = 0;
-  // A batch's deltas are mostly of one block: its head is encoded once (each TypedArray.set is a call).
-  let headIndex = NaN;
-  let head = textHead(0);
+  // A batch's deltas are mostly of one block: its head is looked up once (each TypedArray.set is a call).
+  let headIndex = 0;
+  let head = HEADS[0]!;
   for (let i = 0; i < count; i++) {
     const frame = frames?.get(i);
     if (frame != null) {
@@ -59,7 +62,7 @@ export function frameEventBytes(events: readonly AnthropicEvent[]): { bytes: Uin
     const ev = events[i] as TextDeltaEvent;
     if (ev.index !== headIndex) {
       headIndex = ev.index;
-      head = textHead(headIndex);
+      head = headOf(headIndex);
     }
     buf.set(head, pos);
     pos = writeJsonString(buf, pos + head.length, ev.delta.text);
