@@ -1,11 +1,11 @@
 // `bun run bench`: anyclaude at the floor. One scripted upstream on 127.0.0.1 and, in front of it,
-// side by side: anyclaude under Bun (src/cli.ts), the compiled binary, the Node bundle, two pipe
+// side by side: anyclaude under Bun (src/cli.ts), the compiled binary, the Node bundle (under this machine's node and Node 22), two pipe
 // proxies that only forward bytes (node:http and Bun.serve+fetch), the floor to compare with, and
 // the floor of the chosen shape under each runtime (pipe-hono.mjs: Hono + streamSSE, no translation).
 //
 //   time to first content delta, p50/p95 (sequential requests with the captured 48 KB Claude Code
-//     body, in rounds that alternate between the proxies so load on the machine hits all alike)
-//   events/s on a 5,000-chunk answer (4 alternating rounds of 5 answers each)
+//     body, each proxy's in turn so load on the machine hits all alike)
+//   events/s on a 5,000-chunk answer (20 answers each, each proxy's in turn)
 //   64 concurrent streams: requests/s, p50/p95 of the whole answer
 //   time to first content delta p50 in a long session: a tool loop's turns 100-249 (203-501
 //     messages), each body the one before plus a tool call and its result (session-bodies.ts)
@@ -31,11 +31,9 @@ const SESSION_FIXTURE = join(ROOT, "test/fixtures/claude-code/print-mode-bash-to
 const SESSION_FIRST_TURN = 100;
 const SESSION_TURNS = QUICK ? 6 : 150;
 const REQUESTS = QUICK ? 12 : Number(process.env.BENCH_REQUESTS ?? 300);
-const ROUNDS = QUICK ? 2 : 3;
 const WARMUP = QUICK ? 3 : 30;
 const LONG_CHUNKS = 5000;
-const LONG_RUNS = QUICK ? 1 : Number(process.env.BENCH_LONG_RUNS ?? 5);
-const LONG_ROUNDS = QUICK ? 1 : 4;
+const LONG_ANSWERS = QUICK ? 1 : Number(process.env.BENCH_LONG_ANSWERS ?? 20);
 const LONG_WARMUP = QUICK ? 1 : 5;
 /** RSS "after" is what a proxy keeps once a load is over: sampled after this pause (the same for all). */
 const SETTLE_MS = QUICK ? 0 : 1500;
@@ -141,26 +139,24 @@ const put = (p: Proxy, f: Partial<Figures>) => Object.assign(figures.get(p)!, f)
 await Bun.sleep(500);
 for (const p of proxies) put(p, { rssIdle: p.rssMb() });
 
-// Sequential requests, in rounds that alternate between the proxies.
+// Sequential requests, each proxy's in turn: a busy moment of the machine hits one request of
+// each alike (in blocks of 100 a proxy's median moved by ±0.2 ms from one run to the next).
 const ttfd = new Map<Proxy, number[]>(proxies.map((p) => [p, []]));
 for (const p of proxies) for (let i = 0; i < WARMUP; i++) await timed(p, bodies[p.speaks].short, bodies[p.speaks].delta, "\n\n");
-for (let round = 0; round < ROUNDS; round++)
-  for (const p of proxies) for (let i = 0; i < REQUESTS / ROUNDS; i++) ttfd.get(p)!.push((await timed(p, bodies[p.speaks].short, bodies[p.speaks].delta, "\n\n")).first);
+for (let i = 0; i < REQUESTS; i++) for (const p of proxies) ttfd.get(p)!.push((await timed(p, bodies[p.speaks].short, bodies[p.speaks].delta, "\n\n")).first);
 await Bun.sleep(SETTLE_MS);
 for (const p of proxies) put(p, { ttfdP50: pct(ttfd.get(p)!, 50), ttfdP95: pct(ttfd.get(p)!, 95), rssAfterRequests: p.rssMb() });
 
-// In rounds that alternate between the proxies, as above: one proxy's 5 answers last ~50 ms, short
-// enough for a collection or a busy moment of the machine to swing its figure by half.
+// Each proxy's answer in turn, as above: one answer lasts ~10 ms, short enough for a collection or
+// a busy moment of the machine to swing it by half, so that moment must fall on all alike.
 const long = new Map<Proxy, { events: number; ms: number }>(proxies.map((p) => [p, { events: 0, ms: 0 }]));
 for (const p of proxies) for (let i = 0; i < LONG_WARMUP; i++) await timed(p, bodies[p.speaks].long, "", bodies[p.speaks].event);
-for (let round = 0; round < LONG_ROUNDS; round++)
+for (let i = 0; i < LONG_ANSWERS; i++)
   for (const p of proxies) {
     const total = long.get(p)!;
-    for (let i = 0; i < LONG_RUNS; i++) {
-      const r = await timed(p, bodies[p.speaks].long, "", bodies[p.speaks].event);
-      total.events += r.events;
-      total.ms += r.total;
-    }
+    const r = await timed(p, bodies[p.speaks].long, "", bodies[p.speaks].event);
+    total.events += r.events;
+    total.ms += r.total;
   }
 for (const [p, { events, ms }] of long) put(p, { eventsPerSecond: (events / ms) * 1000 });
 await Bun.sleep(SETTLE_MS);
@@ -187,10 +183,8 @@ for (const p of proxies) {
 const session = sessionBodies(SESSION_FIXTURE, SESSION_FIRST_TURN, SESSION_FIRST_TURN + SESSION_TURNS - 1);
 const sessionBodiesFor = { anthropic: session.map((b) => JSON.stringify(b)), openai: session.map((b) => JSON.stringify(toOpenai(b))) };
 const sessionTtfd = new Map<Proxy, number[]>(proxies.map((p) => [p, []]));
-for (let round = 0; round < ROUNDS; round++)
-  for (const p of proxies)
-    for (let turn = Math.floor((round * SESSION_TURNS) / ROUNDS); turn < Math.floor(((round + 1) * SESSION_TURNS) / ROUNDS); turn++)
-      sessionTtfd.get(p)!.push((await timed(p, sessionBodiesFor[p.speaks][turn]!, bodies[p.speaks].delta, "\n\n")).first);
+for (let turn = 0; turn < SESSION_TURNS; turn++)
+  for (const p of proxies) sessionTtfd.get(p)!.push((await timed(p, sessionBodiesFor[p.speaks][turn]!, bodies[p.speaks].delta, "\n\n")).first);
 for (const p of proxies) put(p, { sessionP50: pct(sessionTtfd.get(p)!, 50) });
 
 for (const p of proxies) await p.stop();
