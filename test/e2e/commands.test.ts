@@ -1,5 +1,6 @@
 // `doctor`, `models` and `config` as a user runs them.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { textReply } from "../helpers/chunks.ts";
 import { BUN, ROOT, tempDir } from "../helpers/processes.ts";
@@ -12,6 +13,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await upstream.stop();
 });
+
+/** The Claude Code CLI installed from package.json's devDependencies, as doctor must report it. */
+const CLAUDE_VERSION = (JSON.parse(readFileSync(join(ROOT, "node_modules/@anthropic-ai/claude-code/package.json"), "utf8")) as { version: string }).version;
 
 async function run(args: string[], path = `${join(ROOT, "node_modules/.bin")}:/usr/bin:/bin`) {
   const p = Bun.spawn([BUN, join(ROOT, "src/cli.ts"), ...args], { cwd: tempDir("cmd"), stdout: "pipe", stderr: "pipe", env: { PATH: path, HOME: tempDir("home"), NO_COLOR: "1" } });
@@ -29,7 +33,7 @@ test("models lists the backend's models and windows", async () => {
 
 test("doctor: all ✓ with claude, a reachable backend, its model and window", async () => {
   const r = await run(["doctor", "--mode", "openai", "--base-url", upstream.url]);
-  expect(r.out).toMatch(/✓ claude\s+.*2\.1\.328/);
+  expect(r.out).toMatch(new RegExp(`✓ claude\\s+.*\\(${CLAUDE_VERSION.replaceAll(".", "\\.")} \\(Claude Code\\)\\)`));
   expect(r.out).toMatch(/✓ openai backend\s+reachable/);
   expect(r.out).toMatch(/✓ model\s+test-model/);
   expect(r.out).toMatch(/✓ context window\s+32768 tokens/);
