@@ -47,12 +47,18 @@ export async function* decodeBatches(response: PostResponse, opts: DecodeOptions
     return;
   }
   const templates = new ChunkTemplates();
+  // Plain data messages are decoded as the reader cuts them, in order (a template learnt from one
+  // serves the next in the same read); only messages of other shapes come out as SseMessages.
+  const readData = (s: string, from: number, to: number): Decoded => {
+    const chunk = templates.matchIn(s, from, to);
+    return chunk ? { kind: "chunk", chunk } : readMessage({ event: "message", data: s.slice(from, to) }, opts.backend, templates);
+  };
   const reader = readerOf(response.body);
   let firstOutput = opts.firstOutput;
-  for await (const messages of readSseBatches(reader, opts.idleMs)) {
+  for await (const messages of readSseBatches(reader, opts.idleMs, readData)) {
     let batch: Decoded[] = [];
     for (const message of messages) {
-      const item = readMessage(message, opts.backend, templates);
+      const item = "kind" in message ? message : readMessage(message, opts.backend, templates);
       batch.push(item);
       if (item.kind !== "chunk") {
         // [DONE]: the server is done; the end of its body may still be on its way (keep the connection).

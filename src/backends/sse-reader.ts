@@ -28,9 +28,9 @@ export interface SseMessage {
  * per stream, re-armed on every read; when it fires, the read in flight is cancelled. The body is
  * cancelled when the caller stops reading, unless it released it first (ByteReader.release).
  */
-export async function* readSseBatches(reader: ByteReader, idleMs: number): AsyncGenerator<SseMessage[]> {
+export async function* readSseBatches<T = never>(reader: ByteReader, idleMs: number, readData?: DataReader<T>): AsyncGenerator<(SseMessage | T)[]> {
   const decoder = new Utf8Stream();
-  const parser = new SseLineParser();
+  const parser = new SseLineParser(readData);
   let idle = false;
   const timer = idleMs > 0 ? setTimeout(() => ((idle = true), reader.cancel()), idleMs) : undefined;
   try {
@@ -53,13 +53,19 @@ export async function* readSseBatches(reader: ByteReader, idleMs: number): Async
 
 /** One message at a time. */
 export async function* readSse(body: ByteStream, idleMs: number): AsyncGenerator<SseMessage> {
-  for await (const batch of readSseBatches(readerOf(body), idleMs)) yield* batch;
+  for await (const batch of readSseBatches<never>(readerOf(body), idleMs)) yield* batch;
 }
 
 /** Only the data of each message (the Anthropic passthrough needs no more). */
 export async function* readSseData(body: ByteStream, idleMs: number): AsyncGenerator<string> {
   for await (const m of readSse(body, idleMs)) yield m.data;
 }
+
+/**
+ * What the caller makes of a plain message's data, `s` from `from` to `to`, read in place: a message
+ * object and a copy of its data per message would cost more than the rest of a fast chunk's decoding.
+ */
+export type DataReader<T> = (s: string, from: number, to: number) => T;
 
 const LF = 0x0a;
 const COLON = 0x3a;
@@ -71,9 +77,9 @@ const SPACE = 0x20;
  * into eventsource-parser's line buffer; from the first line of any other shape (another field,
  * multi-line data, a CR anywhere) on, eventsource-parser reads the rest, from that message on.
  */
-export class SseLineParser {
+export class SseLineParser<T = never> {
   private slow: EventSourceParser | undefined;
-  private out: SseMessage[] = [];
+  private out: (SseMessage | T)[] = [];
   /** Whether the fast path still reads the stream. */
   private fast = true;
   /** In the fast path: the text after the last complete line group, not yet complete. */
@@ -86,6 +92,9 @@ export class SseLineParser {
    */
   private partial = "";
 
+  /** `readData`: what the fast path makes of each plain `data:` message (the message itself without it). */
+  constructor(private readonly readData?: DataReader<T>) {}
+
   /** Made at the first line of another shape: most streams never need it (each costs a handful of closures). */
   private get parser(): EventSourceParser {
     return (this.slow ??= createParser({
@@ -97,7 +106,7 @@ export class SseLineParser {
     }));
   }
 
-  feed(text: string): SseMessage[] {
+  feed(text: string): (SseMessage | T)[] {
     if (!this.fast) {
       this.feedLines(text);
       return this.drain();
@@ -139,7 +148,7 @@ export class SseLineParser {
   }
 
   /** At EOF: a last line without its ending and a message without its blank line still count. */
-  end(): SseMessage[] {
+  end(): (SseMessage | T)[] {
     // Nothing pending: eventsource-parser, fed only the blank lines below, would add nothing.
     if (this.fast && !this.tail) return this.drain();
     if (this.fast) this.handOver(this.tail);
@@ -179,7 +188,7 @@ export class SseLineParser {
         break;
       }
       const value = i + 5 < lf && s.charCodeAt(i + 5) === SPACE ? i + 6 : i + 5;
-      this.out.push({ event: "message", data: s.slice(value, lf) });
+      this.out.push(this.readData ? this.readData(s, value, lf) : { event: "message", data: s.slice(value, lf) });
       i = lf + 2;
     }
     if (i > from) this.started = true;
@@ -205,7 +214,7 @@ export class SseLineParser {
     this.partial = text.slice(end);
   }
 
-  private drain(): SseMessage[] {
+  private drain(): (SseMessage | T)[] {
     const out = this.out;
     this.out = [];
     return out;

@@ -3,7 +3,7 @@
 // the stream's templates and with none, and the two items must be the same, down to key order.
 import { describe, expect, test } from "bun:test";
 import { ChunkTemplates } from "../../src/backends/chunk-template.ts";
-import { readMessage } from "../../src/backends/decode.ts";
+import { type Decoded, decodeBatches, readMessage } from "../../src/backends/decode.ts";
 import { SseLineParser, type SseMessage } from "../../src/backends/sse-reader.ts";
 import { loadGoldens } from "../helpers/golden.ts";
 import { loadWireCorpus } from "../helpers/wire-corpus.ts";
@@ -14,7 +14,10 @@ function compareStream(messages: SseMessage[]): number {
   let fast = 0;
   for (const m of messages) {
     const slow = readMessage(m, "srv", new ChunkTemplates());
-    if (m.event !== "error" && templates.match(m.data) !== undefined) fast++;
+    // In place, as decodeBatches matches a message inside its network read: the same as on its own.
+    const inPlace = templates.matchIn(`data: ${m.data}\n\n`, 6, 6 + m.data.length);
+    expect(inPlace).toStrictEqual(templates.match(m.data));
+    if (m.event !== "error" && inPlace !== undefined) fast++;
     const got = readMessage(m, "srv", templates);
     expect({ data: m.data, item: got }).toStrictEqual({ data: m.data, item: slow });
     expect(JSON.stringify(got)).toBe(JSON.stringify(slow));
@@ -27,6 +30,47 @@ const parse = (text: string): SseMessage[] => {
   return [...p.feed(text), ...p.end()];
 };
 const data = (lines: string[]): SseMessage[] => lines.map((d) => ({ event: "message", data: d }));
+
+/** decodeBatches' items for a body arriving in reads of `size` bytes. */
+async function decoded(bytes: Buffer, size: number): Promise<Decoded[]> {
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      for (let i = 0; i < bytes.length; i += size) c.enqueue(new Uint8Array(bytes.subarray(i, i + size)));
+      c.close();
+    },
+  });
+  const items: Decoded[] = [];
+  const response = new Response(body, { headers: { "content-type": "text/event-stream" } });
+  for await (const batch of decodeBatches(response, { backend: "srv", idleMs: 10_000, streamRequested: true })) items.push(...batch);
+  return items;
+}
+
+/** The full path: each message parsed on its own, up to the first item that ends the stream. */
+function slowItems(text: string): Decoded[] {
+  const items: Decoded[] = [];
+  for (const m of parse(text)) {
+    const item = readMessage(m, "srv", new ChunkTemplates());
+    items.push(item);
+    if (item.kind !== "chunk") return items;
+  }
+  return [...items, { kind: "end", complete: false }];
+}
+
+const streamedFixtures = (): Buffer[] =>
+  loadWireCorpus().flatMap((f) =>
+    f.responses
+      .filter((r) => (r.headers["content-type"] ?? "").includes("event-stream"))
+      .map((r) => Buffer.concat(r.body.map((b) => (typeof b === "string" ? Buffer.from(b) : "base64" in b ? Buffer.from(b.base64, "base64") : Buffer.alloc(0))))),
+  );
+
+describe("decodeBatches, which matches chunks in place in each read, agrees with the full path", () => {
+  test("every streamed wire fixture, whole and cut into reads of 1, 7 and 64 bytes", async () => {
+    for (const bytes of streamedFixtures()) {
+      const slow = JSON.stringify(slowItems(bytes.toString("utf8")));
+      for (const size of [bytes.length || 1, 1, 7, 64]) expect(JSON.stringify(await decoded(bytes, size))).toBe(slow);
+    }
+  });
+});
 
 describe("the chunk fast path agrees with the full path", () => {
   test("every message of every streamed wire fixture and frozen scenario", () => {
