@@ -28,9 +28,18 @@ const MAX_SKIP = 64;
 interface Template {
   prefix: string;
   suffix: string;
-  /** The verified parse: every field but the varying one is what each matching chunk has. */
-  base: Record<string, unknown>;
   field: Varying;
+  /**
+   * The verified parse, deep-frozen (every field but the varying one is what each matching chunk
+   * has, and what they share is never written to), as the three objects each chunk copies: its
+   * top level, choices[0], and its delta. These three are unfrozen copies, never handed out: Bun
+   * spreads an unfrozen object ~1.5x as fast as a frozen one (~0.04 us a chunk).
+   */
+  top: Record<string, unknown>;
+  choice: Record<string, unknown>;
+  delta: Record<string, unknown>;
+  /** choices[1...] as they are. */
+  otherChoices: unknown[];
 }
 
 export class ChunkTemplates {
@@ -86,11 +95,9 @@ function decodeBody(body: string): string | undefined {
 }
 
 function build(t: Template, value: string): Chunk {
-  const choices = t.base.choices as Record<string, unknown>[];
-  const choice = choices[0]!;
-  const delta = { ...(choice.delta as Record<string, unknown>), [t.field]: value };
-  const first = { ...choice, delta };
-  return { ...t.base, choices: choices.length === 1 ? [first] : [first, ...choices.slice(1)] } as Chunk;
+  const delta = { ...t.delta, [t.field]: value };
+  const first = { ...t.choice, delta };
+  return { ...t.top, choices: t.otherChoices.length === 0 ? [first] : [first, ...t.otherChoices] } as Chunk;
 }
 
 /** The varying field of a chunk: the one delta string that is not empty. */
@@ -137,8 +144,19 @@ function templateOf(text: string, chunk: Chunk): Template | undefined {
     const choices = (base as { choices?: unknown }).choices;
     if (!Array.isArray(choices)) continue;
     const delta = (choices[0] as { delta?: unknown } | undefined)?.delta;
-    if (typeof delta === "object" && delta !== null && (delta as Record<string, unknown>)[field] === SENTINEL)
-      return { prefix: copyOf(prefix), suffix: copyOf(suffix), base: deepFreeze(base) as Record<string, unknown>, field }; // what matching chunks share: never written to
+    if (typeof delta === "object" && delta !== null && (delta as Record<string, unknown>)[field] === SENTINEL) {
+      const top = deepFreeze(base) as Record<string, unknown> & { choices: Record<string, unknown>[] };
+      const choice = top.choices[0]!;
+      return {
+        prefix: copyOf(prefix),
+        suffix: copyOf(suffix),
+        field,
+        top: { ...top },
+        choice: { ...choice },
+        delta: { ...(choice.delta as Record<string, unknown>) },
+        otherChoices: top.choices.slice(1),
+      };
+    }
   }
   return undefined;
 }

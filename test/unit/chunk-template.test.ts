@@ -204,5 +204,11 @@ describe("the chunk fast path agrees with the full path", () => {
     expect(b.choices![0]!.delta!.content).toBe("b");
     expect(a.choices).not.toBe(b.choices);
     expect(a.choices![0]).not.toBe(b.choices![0]);
+    // What a consumer writes to one chunk's own parts never reaches the next chunk.
+    const w = a as unknown as { model: string; choices: { index: number; delta: Record<string, unknown> }[] };
+    w.model = "changed";
+    w.choices[0]!.index = 9;
+    w.choices[0]!.delta.role = "user";
+    expect(t.match(withBody("c"))).toStrictEqual(JSON.parse(withBody("c")));
   });
 });
