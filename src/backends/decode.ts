@@ -51,7 +51,7 @@ export async function* decodeBatches(response: PostResponse, opts: DecodeOptions
   // serves the next in the same read); only messages of other shapes come out as SseMessages.
   const readData = (s: string, from: number, to: number): Decoded => {
     const chunk = templates.matchIn(s, from, to);
-    return chunk ? { kind: "chunk", chunk } : readMessage({ event: "message", data: s.slice(from, to) }, opts.backend, templates);
+    return chunk ? { kind: "chunk", chunk } : readUnmatched({ event: "message", data: s.slice(from, to) }, opts.backend, templates);
   };
   const reader = readerOf(response.body);
   let firstOutput = opts.firstOutput;
@@ -85,6 +85,11 @@ export function readMessage(message: SseMessage, backend: string, templates: Chu
     const fast = templates.match(message.data);
     if (fast) return { kind: "chunk", chunk: fast };
   }
+  return readUnmatched(message, backend, templates);
+}
+
+/** readMessage for a message the templates did not match. */
+function readUnmatched(message: SseMessage, backend: string, templates: ChunkTemplates): Decoded {
   if (message.data.trim() === "[DONE]") return { kind: "end", complete: true };
   if (message.event === "error") {
     // `event: error` frames and llama.cpp's `error:` lines: the payload is the error itself or wraps it.
